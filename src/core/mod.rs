@@ -1,0 +1,6 @@
+//! The pure domain: plain data and decisions, no I/O, no async, no clock reads.
+
+pub mod config;
+pub mod ids;
+pub mod plan;
+pub mod task;

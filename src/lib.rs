@@ -1,0 +1,5 @@
+//! vayu turns GitHub issues into managed tasks: it decides whether a task is
+//! simple or complex, decomposes complex ones into a DAG of sub-issues, and
+//! tracks them through their lifecycle.
+
+pub mod core;
