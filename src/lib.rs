@@ -3,3 +3,4 @@
 //! tracks them through their lifecycle.
 
 pub mod core;
+pub mod render;

@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod ids;
+pub mod marker;
 pub mod plan;
 pub mod task;
