@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod ids;
+pub mod lifecycle;
 pub mod plan;
 pub mod task;
