@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod ids;
+pub mod lifecycle;
 pub mod marker;
 pub mod plan;
 pub mod task;
