@@ -1,0 +1,3 @@
+//! The GitHub adapter: everything that knows GitHub's wire formats.
+
+pub mod webhook;

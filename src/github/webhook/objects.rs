@@ -1,0 +1,194 @@
+//! The GitHub objects webhook bodies embed (issue, comment, user, repository…),
+//! read leniently: unknown fields are ignored, anything GitHub may omit or send
+//! as `null` is optional, and state words stay strings so new ones still parse.
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
+
+/// Reads a list that may be absent, `null`, or hold `null` items, keeping the items.
+pub(crate) fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items: Option<Vec<Option<T>>> = Option::deserialize(d)?;
+    Ok(items.unwrap_or_default().into_iter().flatten().collect())
+}
+
+/// A user, bot or organization account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    /// The login (`octocat`, `vayu[bot]`).
+    pub login: String,
+    /// The database id.
+    pub id: u64,
+    /// `User`, `Bot`, `Organization`, `Mannequin`…
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+}
+
+/// A label; REST bodies may list labels as bare names, webhooks as objects.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "LabelRepr")]
+pub struct Label {
+    /// The label's name.
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LabelRepr {
+    Name(String),
+    Object { name: String },
+}
+
+impl From<LabelRepr> for Label {
+    fn from(r: LabelRepr) -> Self {
+        match r {
+            LabelRepr::Name(name) | LabelRepr::Object { name } => Self { name },
+        }
+    }
+}
+
+/// An organisation's issue type (`Task`, `Bug`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct IssueType {
+    /// The type's name.
+    pub name: String,
+}
+
+/// An issue (or a pull request seen through the issues API).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    /// The number users see.
+    pub number: u64,
+    /// The database id.
+    pub id: u64,
+    /// The GraphQL node id.
+    #[serde(default)]
+    pub node_id: String,
+    /// The title.
+    pub title: String,
+    /// The body; `None` when GitHub sent `null`.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// `open`, `closed`; `null` in some payloads.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `completed`, `not_planned`, `duplicate`, `reopened`, or `null`.
+    #[serde(default)]
+    pub state_reason: Option<String>,
+    /// The labels.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub labels: Vec<Label>,
+    /// The author.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// The assignees.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub assignees: Vec<User>,
+    /// `OWNER`, `MEMBER`, `CONTRIBUTOR`, `NONE`…
+    #[serde(default)]
+    pub author_association: Option<String>,
+    /// Present only when the issue is a pull request.
+    #[serde(default)]
+    pub pull_request: Option<IgnoredAny>,
+    /// The issue type, when the organisation uses them.
+    #[serde(rename = "type", default)]
+    pub issue_type: Option<IssueType>,
+    /// `https://api.github.com/repos/{owner}/{repo}`: says which repository holds the issue.
+    #[serde(default)]
+    pub repository_url: Option<String>,
+}
+
+impl Issue {
+    /// The `owner/name` of the repository holding the issue, read from `repository_url`.
+    pub fn repo_full_name(&self) -> Option<&str> {
+        let url = self.repository_url.as_deref()?;
+        let (_, rest) = url.split_once("/repos/")?;
+        Some(rest.trim_end_matches('/'))
+    }
+}
+
+/// A comment on an issue or pull request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    /// The comment's id.
+    pub id: u64,
+    /// The text; `None` when GitHub sent `null`.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The author.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// `OWNER`, `MEMBER`, `CONTRIBUTOR`, `NONE`…
+    #[serde(default)]
+    pub author_association: Option<String>,
+}
+
+/// A repository as webhooks describe it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Repository {
+    /// The database id.
+    pub id: u64,
+    /// The repository's own name.
+    pub name: String,
+    /// `owner/name`.
+    pub full_name: String,
+    /// The owning account.
+    #[serde(default)]
+    pub owner: Option<User>,
+    /// The default branch (`main`).
+    #[serde(default)]
+    pub default_branch: Option<String>,
+}
+
+/// A repository as installation events list it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepositoryRef {
+    /// The database id.
+    pub id: u64,
+    /// The repository's own name.
+    pub name: String,
+    /// `owner/name`.
+    pub full_name: String,
+}
+
+/// The installation a delivery was sent for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstallationRef {
+    /// The installation id.
+    pub id: u64,
+}
+
+/// An installation in full, as installation events send it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Installation {
+    /// The installation id.
+    pub id: u64,
+    /// The account the app is installed on.
+    #[serde(default)]
+    pub account: Option<User>,
+    /// The app's id.
+    #[serde(default)]
+    pub app_id: Option<u64>,
+}
+
+/// The previous value of an edited field.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChangedFrom {
+    /// The value before the edit.
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// What an `edited` action changed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Changes {
+    /// The previous body, when the body changed.
+    #[serde(default)]
+    pub body: Option<ChangedFrom>,
+    /// The previous title, when the title changed.
+    #[serde(default)]
+    pub title: Option<ChangedFrom>,
+}
