@@ -3,6 +3,7 @@
 //! tracks them through their lifecycle.
 
 pub mod app;
+pub mod cli;
 pub mod core;
 pub mod github;
 pub mod render;

@@ -1,0 +1,37 @@
+//! The command line (the binary's edge: errors become messages and exit codes).
+
+mod input;
+mod inspect_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// vayu: turn GitHub issues into managed, decomposed tasks.
+#[derive(Debug, Parser)]
+#[command(name = "vayu", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show how vayu reads a webhook delivery: the normalized event as JSON, or why it is ignored.
+    InspectEvent(inspect_cmd::InspectArgs),
+}
+
+/// Runs the CLI and turns any error into a message on stderr and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::InspectEvent(args) => inspect_cmd::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
