@@ -52,9 +52,9 @@ pub fn parse_block(body: &str) -> Result<Option<PlanSpec>, PlanError> {
     if found.yaml.trim().is_empty() {
         return Err(PlanError::one(Some(fence_span), ProblemKind::EmptyBlock));
     }
-    let doc: PlanDoc = yaml::parse(&found.yaml).map_err(|(at, message)| {
-        let span = at.map_or(fence_span, |(l, c)| place(l, c));
-        PlanError::one(Some(span), ProblemKind::Yaml { message })
+    let doc: PlanDoc = yaml::parse(&found.yaml).map_err(|e| {
+        let span = e.at.map_or(fence_span, |(l, c)| place(l, c));
+        PlanError::one(Some(span), ProblemKind::Yaml { message: e.message })
     })?;
     Ok(Some(PlanSpec {
         mode: doc.mode,

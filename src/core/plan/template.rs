@@ -72,9 +72,8 @@ impl Template {
                 },
             )
         };
-        let doc: TemplateDoc = yaml::parse(text).map_err(|(at, message)| {
-            problem(at.map(|(line, column)| Span { line, column }), message)
-        })?;
+        let doc: TemplateDoc = yaml::parse(text)
+            .map_err(|e| problem(e.at.map(|(line, column)| Span { line, column }), e.message))?;
         if doc.name != stem {
             return Err(problem(
                 Some(Span { line: 1, column: 1 }),

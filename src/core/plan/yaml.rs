@@ -56,17 +56,26 @@ pub(crate) struct SubtaskDoc {
     description: Option<String>,
 }
 
-/// Parses YAML text into `T`; on failure returns the 1-based (line, column)
-/// within `text` when known, and a message without position.
-pub(crate) fn parse<T: DeserializeOwned>(
-    text: &str,
-) -> Result<T, (Option<(usize, usize)>, String)> {
+/// Why YAML text could not be read.
+#[derive(Debug)]
+pub(crate) struct YamlError {
+    /// 1-based (line, column) within the YAML text, when known.
+    pub at: Option<(usize, usize)>,
+    /// The parser's explanation, without position.
+    pub message: String,
+}
+
+/// Parses YAML text into `T`.
+pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_saphyr::from_str::<T>(text).map_err(|err| {
         let at = err
             .location()
             .filter(|l| l.line() > 0)
             .map(|l| (to_usize(l.line()), to_usize(l.column())));
-        (at, UserMessageFormatter.format_message(&err).into_owned())
+        YamlError {
+            at,
+            message: UserMessageFormatter.format_message(&err).into_owned(),
+        }
     })
 }
 
@@ -204,7 +213,7 @@ fn estimate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Minutes>, D::Error
 mod tests {
     use super::*;
 
-    fn specs(yaml: &str) -> Result<Vec<SubtaskSpec>, (Option<(usize, usize)>, String)> {
+    fn specs(yaml: &str) -> Result<Vec<SubtaskSpec>, YamlError> {
         let doc: PlanDoc = parse(yaml)?;
         Ok(into_specs(doc.subtasks, &|line, column| Span {
             line,
@@ -237,14 +246,16 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_their_position() {
-        let (at, msg) =
+        let YamlError { at, message: msg } =
             specs("subtasks:\n- title: x\n  estimate: soon\n").expect_err("bad estimate");
         assert_eq!(at, Some((3, 13)));
         assert!(msg.contains("`soon` is not an estimate"), "{msg}");
-        let (at, msg) = specs("subtasks:\n- title: x\n  when: x maybe\n").expect_err("bad when");
+        let YamlError { at, message: msg } =
+            specs("subtasks:\n- title: x\n  when: x maybe\n").expect_err("bad when");
         assert_eq!(at, Some((3, 9)));
         assert!(msg.contains("`x maybe` is not a condition"), "{msg}");
-        let (at, msg) = specs("subtasks:\n- title: x\n  estimate: -3\n").expect_err("negative");
+        let YamlError { at, message: msg } =
+            specs("subtasks:\n- title: x\n  estimate: -3\n").expect_err("negative");
         assert_eq!(at, Some((3, 13)));
         assert!(msg.contains("must not be negative"), "{msg}");
     }
