@@ -4,7 +4,7 @@
 //! Everything here works on subtask indices in written order and runs in
 //! O(V + E), except resource separation, which is O(V + E + pushes).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256};
 
@@ -52,6 +52,8 @@ pub(crate) fn dependents(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
 /// after all its needs in which none of its resources is already taken, so a
 /// later-written subtask sharing a resource moves to a later stage and
 /// everything that needs it moves with it. Every stage stays non-empty.
+/// "First free stage ≥ s" per resource is a union-find over stages, so many
+/// subtasks sharing one resource stay near-linear.
 pub(crate) fn assign_stages(
     needs: &[Vec<usize>],
     layer: &[usize],
@@ -64,21 +66,55 @@ pub(crate) fn assign_stages(
     let mut by_layer: Vec<usize> = (0..n).collect();
     by_layer.sort_by_key(|&v| (layer[v], v));
     let mut stage = vec![0usize; n];
-    let mut taken: HashMap<&str, HashSet<usize>> = HashMap::new();
+    let mut taken: HashMap<&str, FreeStages> = HashMap::new();
     for v in by_layer {
         let mut s = needs[v].iter().map(|&u| stage[u]).max().unwrap_or(0) + 1;
-        while resources[v]
-            .iter()
-            .any(|r| taken.get(r.as_str()).is_some_and(|t| t.contains(&s)))
-        {
-            s += 1;
+        loop {
+            let before = s;
+            for r in resources[v] {
+                if let Some(free) = taken.get_mut(r.as_str()) {
+                    s = free.first_free_from(s);
+                }
+            }
+            if s == before {
+                break;
+            }
         }
         for r in resources[v] {
-            taken.entry(r.as_str()).or_default().insert(s);
+            taken.entry(r.as_str()).or_default().take(s);
         }
         stage[v] = s;
     }
     stage
+}
+
+/// The stages one resource is used in, as "next possibly free stage" links.
+#[derive(Debug, Default)]
+struct FreeStages {
+    next: HashMap<usize, usize>,
+}
+
+impl FreeStages {
+    fn take(&mut self, s: usize) {
+        self.next.insert(s, s + 1);
+    }
+
+    /// The first stage ≥ `s` not taken, compressing the links it walked.
+    fn first_free_from(&mut self, s: usize) -> usize {
+        let mut free = s;
+        while let Some(&n) = self.next.get(&free) {
+            free = n;
+        }
+        let mut at = s;
+        while let Some(&n) = self.next.get(&at) {
+            if n == free {
+                break;
+            }
+            self.next.insert(at, free);
+            at = n;
+        }
+        free
+    }
 }
 
 /// The chain with the largest pessimistic total, first to last; among equal
@@ -228,6 +264,17 @@ mod tests {
         let resources: Vec<&[String]> = vec![&db, &db, &none, &db];
         let (_, layer) = layers(&needs).expect("acyclic");
         assert_eq!(assign_stages(&needs, &layer, &resources), [1, 2, 3, 3]);
+    }
+
+    #[test]
+    fn many_subtasks_on_one_resource_take_one_stage_each() {
+        let needs = vec![vec![], vec![], vec![], vec![0], vec![]];
+        let db = vec!["db".to_owned()];
+        let none: Vec<String> = Vec::new();
+        // 0, 1, 2 and 4 share `db`; 3 needs 0 and is free to sit beside 1.
+        let resources: Vec<&[String]> = vec![&db, &db, &db, &none, &db];
+        let (_, layer) = layers(&needs).expect("acyclic");
+        assert_eq!(assign_stages(&needs, &layer, &resources), [1, 2, 3, 2, 4]);
     }
 
     #[test]
