@@ -152,6 +152,10 @@ mod tests {
         assert_eq!(err.problems.len(), 1);
         let span = err.problems[0].span.expect("placed");
         assert_eq!((span.line, span.column), (8, 18), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "line 8, column 18: the ```vayu block is not a valid plan: mapping values are not allowed in this context"
+        );
         assert!(
             matches!(&err.problems[0].kind, ProblemKind::Yaml { .. }),
             "{err}"
