@@ -115,8 +115,8 @@ pub struct SubtaskSpec {
 /// A plan as parsed from one source, before validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSpec {
-    /// Release policy.
-    pub mode: Mode,
+    /// Release policy, when the source says (the configured default applies otherwise).
+    pub mode: Option<Mode>,
     /// Subtasks in written order.
     pub subtasks: Vec<SubtaskSpec>,
     /// Where it came from.
