@@ -3,5 +3,6 @@
 pub mod command;
 pub mod config;
 pub mod ids;
+pub mod marker;
 pub mod plan;
 pub mod task;

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// The command prefix, matched case-insensitively.
 pub(super) const PREFIX: &str = "/vayu";
@@ -106,7 +106,10 @@ impl Regions {
     fn of(text: &str) -> Self {
         let mut regions = Regions::default();
         let mut quote_depth = 0usize;
-        for (event, range) in Parser::new(text).into_offset_iter() {
+        // GitHub's tables swallow the lines under a header row; parse them
+        // as GitHub does so such a line is not taken for a command.
+        let parser = Parser::new_ext(text, Options::ENABLE_TABLES);
+        for (event, range) in parser.into_offset_iter() {
             match event {
                 Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
                 Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
@@ -168,6 +171,7 @@ mod tests {
             "use `/vayu plan` here",
             "/vayuplan",
             "# /vayu plan",
+            "| a |\n|---|\n/vayu plan",
         ];
         for text in cases {
             assert_eq!(found(text), [], "{text:?}");
