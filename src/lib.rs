@@ -2,5 +2,7 @@
 //! simple or complex, decomposes complex ones into a DAG of sub-issues, and
 //! tracks them through their lifecycle.
 
+pub mod app;
 pub mod core;
+pub mod github;
 pub mod render;

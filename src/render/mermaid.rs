@@ -56,7 +56,12 @@ pub fn mermaid(plan: &Plan, states: Option<&BTreeMap<TaskKey, Status>>) -> Strin
             }
         }
         for (status, keys) in &by_status {
-            let _ = writeln!(out, "  classDef {} {}", status.as_str(), class_style(*status));
+            let _ = writeln!(
+                out,
+                "  classDef {} {}",
+                status.as_str(),
+                class_style(*status)
+            );
             let ids: Vec<String> = keys.iter().map(|k| node_id(k)).collect();
             let _ = writeln!(out, "  class {} {}", ids.join(","), status.as_str());
         }

@@ -83,10 +83,7 @@ pub fn fit_body(mut body: String) -> String {
     }
     const NOTE: &str = "\n\n… (truncated to fit GitHub's 65,536-character limit)";
     let keep = MAX_BODY_CHARS - NOTE.chars().count();
-    let cut = body
-        .char_indices()
-        .nth(keep)
-        .map_or(body.len(), |(i, _)| i);
+    let cut = body.char_indices().nth(keep).map_or(body.len(), |(i, _)| i);
     body.truncate(cut);
     body.push_str(NOTE);
     body

@@ -26,9 +26,7 @@ pub struct OrchestrationInput<'a> {
 /// `execution_plan.stage_N`, `resource_estimate` and `progress`.
 pub fn orchestration_plan(input: &OrchestrationInput<'_>) -> Value {
     let plan = input.plan;
-    let created = input
-        .created_at
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let created = input.created_at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let subtasks: Vec<Value> = plan
         .subtasks
         .iter()

@@ -1,0 +1,3 @@
+//! The orchestrator: events in, effects out, through ports.
+
+pub mod ports;
