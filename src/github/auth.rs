@@ -111,6 +111,32 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    /// A throwaway key generated for these tests only.
+    const TEST_KEY: &[u8] = include_bytes!("../../tests/fixtures/test-app-key.pem");
+    const TEST_PUB: &[u8] = include_bytes!("../../tests/fixtures/test-app-key.pub.pem");
+
+    #[test]
+    fn app_jwt_claims_verify_with_the_public_key() {
+        let creds = AppCredentials::from_pem("12345", TEST_KEY).expect("key");
+        let now = 1_700_000_000;
+        let jwt = app_jwt(&creds, now).expect("sign");
+        let key = jsonwebtoken::DecodingKey::from_rsa_pem(TEST_PUB).expect("public key");
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        let data = jsonwebtoken::decode::<AppClaims>(&jwt, &key, &validation).expect("verify");
+        assert_eq!(data.header.alg, Algorithm::RS256);
+        assert_eq!(data.claims.iss, "12345");
+        assert_eq!(data.claims.iat, now - 60);
+        assert_eq!(data.claims.exp, now + 540);
+        assert!(data.claims.exp - data.claims.iat <= 600);
+    }
+
+    #[test]
+    fn a_non_rsa_key_is_refused_with_a_fix() {
+        let err = AppCredentials::from_pem("1", b"not a key").expect_err("bad key");
+        assert!(err.to_string().contains("download a new key"), "{err}");
+    }
+
     #[tokio::test]
     async fn one_exchange_until_near_expiry() {
         let cache = TokenCache::<String>::default();

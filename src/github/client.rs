@@ -28,8 +28,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Minimum gap between mutations per installation (GitHub asks for 1 s).
     pub mutation_gap: Duration,
-    /// Connect and read timeout of one attempt.
-    pub timeout: Duration,
+    /// Connect and read timeout of one attempt; `None` for none (tests with
+    /// a paused clock, where a pending timeout would be advanced to at once).
+    pub timeout: Option<Duration>,
 }
 
 impl Default for ClientConfig {
@@ -38,7 +39,7 @@ impl Default for ClientConfig {
             base_url: "https://api.github.com".into(),
             retry: RetryPolicy::default(),
             mutation_gap: Duration::from_secs(1),
-            timeout: Duration::from_secs(30),
+            timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -103,7 +104,7 @@ struct WireToken {
     expires_at: String,
 }
 
-fn octocrab(base: &str, token: &str, timeout: Duration) -> GhResult<Octocrab> {
+fn octocrab(base: &str, token: &str, timeout: Option<Duration>) -> GhResult<Octocrab> {
     let err = |e: octocrab::Error| GitHubError::Other {
         message: format!("cannot set up the GitHub client for `{base}`: {e}; check the base URL"),
     };
@@ -112,12 +113,8 @@ fn octocrab(base: &str, token: &str, timeout: Duration) -> GhResult<Octocrab> {
         .map_err(err)?
         .personal_token(token.to_owned())
         .add_retry_config(RetryConfig::None)
-        .set_connect_timeout(Some(timeout))
-        .set_read_timeout(Some(timeout))
-        .add_header(
-            http::header::USER_AGENT,
-            format!("vayu/{}", env!("CARGO_PKG_VERSION")),
-        )
+        .set_connect_timeout(timeout)
+        .set_read_timeout(timeout)
         .build()
         .map_err(err)
 }

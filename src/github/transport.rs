@@ -22,6 +22,9 @@ pub fn system_now() -> NowFn {
     Arc::new(|| chrono::Utc::now().timestamp())
 }
 
+/// The `User-Agent` vayu sends.
+pub const USER_AGENT: &str = concat!("vayu/", env!("CARGO_PKG_VERSION"));
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Req {
@@ -125,9 +128,13 @@ impl Transport {
 
     async fn attempt(&self, req: &Req) -> Result<Resp, Failure> {
         self.attempts.fetch_add(1, Ordering::Relaxed);
+        // octocrab appends its own `User-Agent: octocrab` after request
+        // headers and offers no way to drop it; ours goes first, which is the
+        // one servers read.
         let mut builder = http::Request::builder()
             .method(req.method.clone())
-            .uri(req.path.as_str());
+            .uri(req.path.as_str())
+            .header(http::header::USER_AGENT, USER_AGENT);
         if let Some(etag) = &req.if_none_match {
             builder = builder.header(http::header::IF_NONE_MATCH, etag.as_str());
         }
