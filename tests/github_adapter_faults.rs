@@ -168,3 +168,20 @@ async fn app_tokens_are_exchanged_once_and_again_after_expiry() {
         .count();
     assert_eq!(lookups, 1, "{:?}", server.requests());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_creation_is_not_replayed_after_a_5xx() {
+    let server = serve(vec![reply(502, &[], "bad gateway"), reply(201, &[], ISSUE)]).await;
+    let gh = GitHubClient::with_token(config(&server.url), "t").expect("client");
+    let new = vayu::app::ports::NewIssue {
+        title: "t".into(),
+        ..Default::default()
+    };
+    let err = gh
+        .create_issue(&repo(), &new)
+        .await
+        .expect_err("not replayed");
+    assert!(matches!(err, GitHubError::Transient { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(gh.attempts(), 1);
+}

@@ -22,7 +22,7 @@ impl GitHubClient {
     ) -> GhResult<Comment> {
         let s = self.session(repo).await?;
         let path = format!("{}/issues/{n}/comments", repo_path(repo));
-        let req = Req::with(Method::POST, path, json!({ "body": body }));
+        let req = Req::create(path, json!({ "body": body }));
         Ok(s.rest.send(&req).await?.json::<WireComment>()?.into())
     }
 

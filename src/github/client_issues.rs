@@ -26,7 +26,7 @@ impl GitHubClient {
             "labels": new.labels,
             "assignees": new.assignees,
         });
-        let req = Req::with(Method::POST, format!("{}/issues", repo_path(repo)), body);
+        let req = Req::create(format!("{}/issues", repo_path(repo)), body);
         Ok(s.rest.send(&req).await?.json::<WireIssue>()?.into())
     }
 

@@ -47,20 +47,21 @@ fn gql_error(errors: &[GqlError]) -> GitHubError {
 }
 
 impl GitHubClient {
-    /// Runs a GraphQL query or mutation with the token for `repo`.
+    /// Runs a query or an idempotent mutation with the token for `repo`.
     pub(crate) async fn graphql<T: DeserializeOwned>(
         &self,
         repo: &RepoName,
         query: &str,
         variables: Value,
     ) -> GhResult<T> {
-        let s = self.session(repo).await?;
         let body = json!({ "query": query, "variables": variables });
-        let env: Envelope<T> = s
-            .graphql
-            .send(&Req::with(Method::POST, "/graphql", body))
-            .await?
-            .json()?;
+        self.graphql_send(repo, Req::with(Method::POST, "/graphql", body))
+            .await
+    }
+
+    async fn graphql_send<T: DeserializeOwned>(&self, repo: &RepoName, req: Req) -> GhResult<T> {
+        let s = self.session(repo).await?;
+        let env: Envelope<T> = s.graphql.send(&req).await?.json()?;
         if !env.errors.is_empty() {
             return Err(gql_error(&env.errors));
         }
@@ -106,7 +107,10 @@ impl GitHubClient {
             "labelIds": label_ids,
             "parentIssueId": parent.node_id,
         });
-        let data: CreateData = self.graphql(repo, CREATE_ISSUE, vars).await?;
+        let body = json!({ "query": CREATE_ISSUE, "variables": vars });
+        let data: CreateData = self
+            .graphql_send(repo, Req::create("/graphql", body))
+            .await?;
         Ok(data.create_issue.issue.into())
     }
 }

@@ -32,6 +32,10 @@ pub(crate) struct Req {
     pub path: String,
     pub body: Option<serde_json::Value>,
     pub if_none_match: Option<String>,
+    /// Whether sending it twice is harmless. Creations are not: after a 5xx
+    /// GitHub may have made the issue anyway, so the job retries instead and
+    /// finds it by its marker. Rate-limit rejections are retried regardless.
+    pub replay_safe: bool,
 }
 
 impl Req {
@@ -41,6 +45,7 @@ impl Req {
             path: path.into(),
             body: None,
             if_none_match: None,
+            replay_safe: true,
         }
     }
     pub fn with(method: Method, path: impl Into<String>, body: serde_json::Value) -> Self {
@@ -49,6 +54,7 @@ impl Req {
             path: path.into(),
             body: Some(body),
             if_none_match: None,
+            replay_safe: true,
         }
     }
     pub fn delete(path: impl Into<String>) -> Self {
@@ -57,6 +63,14 @@ impl Req {
             path: path.into(),
             body: None,
             if_none_match: None,
+            replay_safe: true,
+        }
+    }
+    /// A creation that must not be replayed after a 5xx or a dropped connection.
+    pub fn create(path: impl Into<String>, body: serde_json::Value) -> Self {
+        Self {
+            replay_safe: false,
+            ..Self::with(Method::POST, path, body)
         }
     }
     fn what(&self) -> String {
@@ -109,7 +123,11 @@ impl Transport {
         let retried = attempt
             .retry(self.policy.backoff())
             .sleep(tokio::time::sleep)
-            .when(|f: &Failure| f.wait != Wait::Never)
+            .when(|f: &Failure| match f.wait {
+                Wait::Never => false,
+                Wait::Backoff => req.replay_safe,
+                Wait::Exactly(_) => true,
+            })
             .adjust(|f: &Failure, backoff| match f.wait {
                 // Counted against the same bound, but waiting as GitHub said.
                 Wait::Exactly(d) => backoff.map(|_| d),
