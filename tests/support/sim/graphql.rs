@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use super::routes_subissues::link;
+use super::routes_subissues::{check_new_child, link};
 use super::world::{FieldKind, NewIssue, ProjectItem, World};
 use super::{Ctx, Handled, Reply};
 
@@ -249,6 +249,9 @@ fn create_issue(w: &mut World, ctx: &Ctx, input: Result<&Value, String>) -> Resu
         assignees: vec![],
         user: ctx.login.clone(),
     };
+    if let Some(parent) = parent {
+        check_new_child(w, parent).map_err(|e| message(&e))?;
+    }
     let (_, id) = w.create_issue(&repo, new);
     if let Some(parent) = parent {
         link(w, parent, id, false).map_err(|e| {
@@ -284,4 +287,11 @@ fn add_sub_issue(w: &mut World, input: Result<&Value, String>) -> Result<Value, 
         "issue": issue_node(w, &format!("I_sim{parent}")),
         "subIssue": issue_node(w, &format!("I_sim{child}")),
     } }))
+}
+
+fn message(e: &super::ApiError) -> String {
+    e.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or("the link was refused")
+        .to_string()
 }

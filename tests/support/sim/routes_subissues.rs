@@ -128,6 +128,23 @@ pub(crate) fn link(
     Ok(())
 }
 
+/// Whether a brand-new issue could become a sub-issue of `parent` (GraphQL `createIssue`
+/// checks this first, so a refused link creates no issue).
+pub(crate) fn check_new_child(w: &World, parent: u64) -> Result<(), ApiError> {
+    let p = w.issue_by_id(parent).ok_or_else(ApiError::not_found)?;
+    if p.sub_issues.len() >= MAX_SUB_ISSUES {
+        return Err(invalid(&format!(
+            "Parent issue cannot have more than {MAX_SUB_ISSUES} sub-issues"
+        )));
+    }
+    if level(w, parent) + 1 > MAX_LEVELS {
+        return Err(invalid(&format!(
+            "Sub-issues cannot be nested more than {MAX_LEVELS} levels deep"
+        )));
+    }
+    Ok(())
+}
+
 fn add(w: &mut World, ctx: &Ctx) -> Handled {
     let parent = parent_id(w, ctx)?;
     let child = sub_id(ctx, "sub_issue_id")?;
