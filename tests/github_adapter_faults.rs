@@ -126,7 +126,7 @@ async fn mutations_are_spaced_by_the_gap() {
     assert_eq!(start.elapsed(), Duration::from_secs(2));
 }
 
-const TEST_KEY: &[u8] = include_bytes!("fixtures/test-app-key.pem");
+const TEST_KEY: &[u8] = include_bytes!("fixtures/keys/test-app.private.pem");
 
 #[tokio::test]
 async fn app_tokens_are_exchanged_once_and_again_after_expiry() {

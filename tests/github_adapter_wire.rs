@@ -64,7 +64,7 @@ async fn enterprise_base_path_and_headers_are_sent() {
 
 #[tokio::test]
 async fn enterprise_graphql_goes_to_api_graphql() {
-    let (url, server) = one_shot(r#"{"data":{"repositoryOwner":null}}"#).await;
+    let (url, server) = one_shot(r#"{"data":{"organization":{"projectV2":null}}}"#).await;
     let gh = GitHubClient::with_token(config(format!("{url}/api/v3")), "tok").expect("client");
     let repo: RepoName = "o/r".parse().expect("repo");
     let found = gh.find_project(&repo, "o", 1).await.expect("query");

@@ -112,8 +112,8 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     /// A throwaway key generated for these tests only.
-    const TEST_KEY: &[u8] = include_bytes!("../../tests/fixtures/test-app-key.pem");
-    const TEST_PUB: &[u8] = include_bytes!("../../tests/fixtures/test-app-key.pub.pem");
+    const TEST_KEY: &[u8] = include_bytes!("../../tests/fixtures/keys/test-app.private.pem");
+    const TEST_PUB: &[u8] = include_bytes!("../../tests/fixtures/keys/test-app.public.pem");
 
     #[test]
     fn app_jwt_claims_verify_with_the_public_key() {

@@ -171,7 +171,9 @@ impl GitHubClient {
         Self::with_app_clock(cfg, creds, system_now())
     }
 
-    /// [`Self::with_app`] with an injected clock (Unix seconds), for tests.
+    /// [`Self::with_app`] with an injected clock (Unix seconds) deciding when
+    /// a cached token is due for renewal, for tests. JWTs are always signed
+    /// with the system clock, because GitHub checks them against its own.
     pub fn with_app_clock(cfg: ClientConfig, creds: AppCredentials, now: NowFn) -> Self {
         Self::new(
             Shared::new(cfg, now),
@@ -220,7 +222,7 @@ impl GitHubClient {
             None => {
                 let app = self.shared.transport(
                     &self.shared.cfg.base_url,
-                    &app_jwt(creds, now)?,
+                    &app_jwt(creds, chrono::Utc::now().timestamp())?,
                     Arc::new(Pacer::new(Duration::ZERO)),
                 )?;
                 let path = format!("/repos/{}/{}/installation", repo.owner(), repo.name());
@@ -234,7 +236,7 @@ impl GitHubClient {
             .get(id, now, || async {
                 let app = self.shared.transport(
                     &self.shared.cfg.base_url,
-                    &app_jwt(creds, now)?,
+                    &app_jwt(creds, chrono::Utc::now().timestamp())?,
                     Arc::new(Pacer::new(Duration::ZERO)),
                 )?;
                 let path = format!("/app/installations/{id}/access_tokens");

@@ -100,13 +100,13 @@ impl GitHubClient {
         for name in &new.labels {
             label_ids.push(self.label_node_id(repo, name).await?);
         }
-        let vars = json!({
+        let vars = json!({ "input": {
             "repositoryId": repository_id,
             "title": new.title,
             "body": new.body,
             "labelIds": label_ids,
             "parentIssueId": parent.node_id,
-        });
+        }});
         let body = json!({ "query": CREATE_ISSUE, "variables": vars });
         let data: CreateData = self
             .graphql_send(repo, Req::create("/graphql", body))
@@ -115,9 +115,7 @@ impl GitHubClient {
     }
 }
 
-const CREATE_ISSUE: &str = "mutation($repositoryId: ID!, $title: String!, $body: String, \
-$labelIds: [ID!], $parentIssueId: ID) { createIssue(input: {repositoryId: $repositoryId, \
-title: $title, body: $body, labelIds: $labelIds, parentIssueId: $parentIssueId}) { issue { \
+const CREATE_ISSUE: &str = "mutation($input: CreateIssueInput!) { createIssue(input: $input) { issue { \
 number databaseId id title body state stateReason labels(first: 100) { nodes { name } } \
 assignees(first: 100) { nodes { login } } author { login } } } }";
 

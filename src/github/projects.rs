@@ -5,27 +5,29 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::client::GitHubClient;
-use crate::app::ports::{FieldValue, GhResult, Project, ProjectField, SelectOption};
+use crate::app::ports::{FieldValue, GhResult, GitHubError, Project, ProjectField, SelectOption};
 use crate::core::ids::RepoName;
 
-const FIND: &str = "query($owner: String!, $number: Int!) { repositoryOwner(login: $owner) { \
-... on Organization { projectV2(number: $number) { ...P } } \
-... on User { projectV2(number: $number) { ...P } } } } \
-fragment P on ProjectV2 { id title fields(first: 100) { nodes { \
-... on ProjectV2FieldCommon { id name dataType } \
-... on ProjectV2SingleSelectField { options { id name } } } } }";
+/// `organization(login:)` or `user(login:)`: a board belongs to one or the other.
+fn find_query(root: &str) -> String {
+    format!(
+        "query($owner: String!, $number: Int!) {{ {root}(login: $owner) {{ \
+projectV2(number: $number) {{ id title fields(first: 100) {{ nodes {{ \
+... on ProjectV2FieldCommon {{ id name dataType }} \
+... on ProjectV2SingleSelectField {{ options {{ id name }} }} }} }} }} }} }}"
+    )
+}
 
-const ADD: &str = "mutation($projectId: ID!, $contentId: ID!) { \
-addProjectV2ItemById(input: {projectId: $projectId, contentId: $contentId}) { item { id } } }";
+const ADD: &str = "mutation($input: AddProjectV2ItemByIdInput!) { \
+addProjectV2ItemById(input: $input) { item { id } } }";
 
-const SET: &str = "mutation($projectId: ID!, $itemId: ID!, $fieldId: ID!, \
-$value: ProjectV2FieldValue!) { updateProjectV2ItemFieldValue(input: {projectId: $projectId, \
-itemId: $itemId, fieldId: $fieldId, value: $value}) { projectV2Item { id } } }";
+const SET: &str = "mutation($input: UpdateProjectV2ItemFieldValueInput!) { \
+updateProjectV2ItemFieldValue(input: $input) { projectV2Item { id } } }";
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct FindData {
-    repository_owner: Option<OwnerData>,
+    #[serde(alias = "organization", alias = "user")]
+    owner: Option<OwnerData>,
 }
 
 #[derive(Deserialize)]
@@ -115,13 +117,20 @@ impl GitHubClient {
         owner: &str,
         number: u64,
     ) -> GhResult<Option<Project>> {
-        let data: FindData = self
-            .graphql(repo, FIND, json!({ "owner": owner, "number": number }))
-            .await?;
-        Ok(data
-            .repository_owner
-            .and_then(|o| o.project_v2)
-            .map(Project::from))
+        let vars = json!({ "owner": owner, "number": number });
+        for root in ["organization", "user"] {
+            match self
+                .graphql::<FindData>(repo, &find_query(root), vars.clone())
+                .await
+            {
+                Ok(FindData { owner: Some(o) }) => return Ok(o.project_v2.map(Project::from)),
+                Ok(FindData { owner: None }) => {}
+                // Not an organization (or no such board there): try the user.
+                Err(GitHubError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
     }
 
     pub(crate) async fn project_add_item(
@@ -130,12 +139,12 @@ impl GitHubClient {
         project_id: &str,
         content_id: &str,
     ) -> GhResult<String> {
-        let vars = json!({ "projectId": project_id, "contentId": content_id });
+        let vars = json!({ "input": { "projectId": project_id, "contentId": content_id } });
         let data: Value = self.graphql(repo, ADD, vars).await?;
         data["addProjectV2ItemById"]["item"]["id"]
             .as_str()
             .map(str::to_owned)
-            .ok_or_else(|| crate::app::ports::GitHubError::Other {
+            .ok_or_else(|| GitHubError::Other {
                 message: "addProjectV2ItemById returned no item id".into(),
             })
     }
@@ -148,12 +157,12 @@ impl GitHubClient {
         field_id: &str,
         value: &FieldValue,
     ) -> GhResult<()> {
-        let vars = json!({
+        let vars = json!({ "input": {
             "projectId": project_id,
             "itemId": item_id,
             "fieldId": field_id,
             "value": value_input(value),
-        });
+        }});
         let _: Value = self.graphql(repo, SET, vars).await?;
         Ok(())
     }
