@@ -72,3 +72,94 @@ async fn enterprise_graphql_goes_to_api_graphql() {
     let head = server.await.expect("server").to_ascii_lowercase();
     assert!(head.starts_with("post /api/graphql http/1.1\r\n"), "{head}");
 }
+
+mod scripted;
+
+#[tokio::test]
+async fn a_config_read_is_revalidated_by_etag() {
+    // "vayu: true\n" in base64.
+    let file = r#"{"type":"file","encoding":"base64","sha":"s1","content":"dmF5dTogdHJ1ZQo="}"#;
+    // "vayu: false\n": what an unconditional re-read would see.
+    let changed = r#"{"type":"file","encoding":"base64","sha":"s2","content":"dmF5dTogZmFsc2UK"}"#;
+    let server = scripted::serve_by(move |head, n| {
+        if head
+            .to_ascii_lowercase()
+            .contains("\r\nif-none-match: \"e1\"\r\n")
+        {
+            scripted::reply(304, &[("etag", "\"e1\"")], "")
+        } else if n > 0 {
+            scripted::reply(200, &[("etag", "\"e2\"")], changed)
+        } else {
+            scripted::reply(200, &[("etag", "\"e1\"")], file)
+        }
+    })
+    .await;
+    let gh = GitHubClient::with_token(config(server.url.clone()), "tok").expect("client");
+    let repo: RepoName = "o/r".parse().expect("repo");
+    for _ in 0..2 {
+        let f = gh.read_file(&repo, ".github/vayu.yml").await.expect("read");
+        assert_eq!(f.map(|f| f.text).as_deref(), Some("vayu: true\n"));
+    }
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn sub_issue_creation_falls_back_to_rest_without_parent_issue_id() {
+    let issue = r#"{"number":9,"id":90,"node_id":"I_9","state":"open","title":"child"}"#;
+    let server = scripted::serve_by(move |head, _| {
+        let line = head.lines().next().unwrap_or("");
+        if line.starts_with("POST /graphql ") {
+            let msg = "InputObject 'CreateIssueInput' doesn't accept argument 'parentIssueId'";
+            scripted::reply(
+                200,
+                &[],
+                &format!(r#"{{"errors":[{{"message":"{msg}"}}]}}"#),
+            )
+        } else if line.starts_with("GET /repos/o/r ") {
+            scripted::reply(200, &[], r#"{"node_id":"R_1"}"#)
+        } else if line.starts_with("POST /repos/o/r/issues/1/sub_issues ") {
+            scripted::reply(201, &[], r#"{"number":1,"id":10,"state":"open"}"#)
+        } else {
+            scripted::reply(201, &[], issue)
+        }
+    })
+    .await;
+    let gh = GitHubClient::with_token(config(server.url.clone()), "tok").expect("client");
+    let repo: RepoName = "o/r".parse().expect("repo");
+    let parent = vayu::app::ports::Issue {
+        number: IssueNumber(1),
+        id: vayu::core::ids::IssueId(10),
+        node_id: "I_1".into(),
+        title: "p".into(),
+        body: String::new(),
+        state: vayu::app::ports::IssueState::Open,
+        state_reason: None,
+        labels: vec![],
+        assignees: vec![],
+        user: vayu::core::ids::Login("u".into()),
+        is_pull_request: false,
+    };
+    let new = vayu::app::ports::NewIssue {
+        title: "child".into(),
+        ..Default::default()
+    };
+    let child = gh
+        .create_sub_issue(&repo, &parent, &new)
+        .await
+        .expect("created");
+    assert_eq!(child.number, IssueNumber(9));
+    let lines: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|l| l.rsplit_once(' ').map_or(l.clone(), |(a, _)| a.to_owned()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "GET /repos/o/r",
+            "POST /graphql",
+            "POST /repos/o/r/issues",
+            "POST /repos/o/r/issues/1/sub_issues"
+        ]
+    );
+}

@@ -1,5 +1,6 @@
 //! A scripted HTTP server for adapter fault tests: answers each request with
 //! the next canned response (the last one repeats) and records request lines.
+#![allow(dead_code)] // each test binary uses a subset
 
 use std::sync::{Arc, Mutex};
 
@@ -42,7 +43,8 @@ pub async fn serve(script: Vec<Canned>) -> Scripted {
     serve_by(move |_line, n| script[n.min(script.len() - 1)].clone()).await
 }
 
-/// Starts a server answering each request with `answer(request_line, index)`.
+/// Starts a server answering each request with `answer(request_head, index)`;
+/// the head's first line is the request line.
 pub async fn serve_by(answer: impl Fn(&str, usize) -> Canned + Send + Sync + 'static) -> Scripted {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -91,7 +93,7 @@ pub async fn serve_by(answer: impl Fn(&str, usize) -> Canned + Send + Sync + 'st
                     l.push(line.clone());
                     l.len() - 1
                 };
-                let c = answer(&line, n);
+                let c = answer(&head, n);
                 let mut resp = format!(
                     "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
                     c.status,
