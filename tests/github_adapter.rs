@@ -447,3 +447,38 @@ async fn an_app_exchanges_one_token_for_many_calls_and_renews_it() {
         .expect("issue");
     assert_eq!(gh.token_exchanges(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_connection_is_retried() {
+    let (sim, gh) = setup().await;
+    let i = sim.repo(REPO).issue().title("x").open();
+    sim.fail_next(Method::GET, "/repos/*/*/issues/*", Fault::Drop);
+    let issue = gh
+        .get_issue(&repo(), IssueNumber(i.number))
+        .await
+        .expect("issue");
+    assert_eq!(issue.title, "x");
+    assert_eq!(gh.attempts(), 2);
+}
+
+#[tokio::test]
+async fn listing_by_label_pages_through_the_link_header() {
+    let (sim, gh) = setup().await;
+    for k in 0..101 {
+        sim.repo(REPO)
+            .issue()
+            .title(&format!("t{k}"))
+            .label("vayu")
+            .open();
+    }
+    let first = gh
+        .list_issues_by_label(&repo(), "vayu", StateFilter::Open, 1)
+        .await
+        .expect("page 1");
+    assert_eq!((first.items.len(), first.next), (100, Some(2)));
+    let second = gh
+        .list_issues_by_label(&repo(), "vayu", StateFilter::Open, 2)
+        .await
+        .expect("page 2");
+    assert_eq!((second.items.len(), second.next), (1, None));
+}
