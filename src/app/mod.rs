@@ -1,3 +1,4 @@
 //! The orchestrator: events in, effects out, through ports.
 
 pub mod event;
+pub mod ports;

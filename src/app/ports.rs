@@ -1,0 +1,522 @@
+//! The GitHub port: what the app layer asks of GitHub, in vayu's own types.
+//! No octocrab type crosses this line, so the app layer can be tested against
+//! any implementation and the adapter can change without touching it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::ids::{CommentId, IssueId, IssueNumber, Login, RepoName};
+
+/// Why a GitHub call failed, split so the app layer can decide between "tell
+/// the user", "retry later" and "give up" without matching on strings.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GitHubError {
+    /// The thing does not exist (404/410), or the token cannot see it.
+    #[error("not found on GitHub: {what}")]
+    NotFound {
+        /// The request that found nothing.
+        what: String,
+    },
+    /// The token lacks a permission (401, or a 403 that is not a rate limit).
+    #[error(
+        "GitHub denied the request: {message}; check the App's permissions or the token's scopes"
+    )]
+    PermissionDenied {
+        /// GitHub's message.
+        message: String,
+    },
+    /// GitHub rejected the input (422, or a GraphQL error about the input).
+    #[error("GitHub rejected the request: {message}")]
+    Validation {
+        /// GitHub's message, with the field errors it listed.
+        message: String,
+    },
+    /// A rate limit that was not worth waiting for inside the call.
+    #[error("GitHub rate limit reached{}", retry_after.map(|d| format!("; retry in {}s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        /// How long GitHub asked us to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// A failure that may pass: 5xx, a timeout, a reset connection.
+    #[error("GitHub is temporarily unavailable: {message}")]
+    Transient {
+        /// What went wrong.
+        message: String,
+    },
+    /// Anything else (unexpected status, undecodable response).
+    #[error("unexpected GitHub response: {message}")]
+    Other {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl GitHubError {
+    /// Whether running the same job again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::RateLimited { .. } | Self::Transient { .. })
+    }
+}
+
+/// Result of a GitHub call.
+pub type GhResult<T> = Result<T, GitHubError>;
+
+/// Whether an issue is open or closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueState {
+    /// Open.
+    Open,
+    /// Closed.
+    Closed,
+}
+
+/// Why an issue was closed (or reopened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateReason {
+    /// Done.
+    Completed,
+    /// Won't do.
+    NotPlanned,
+    /// Reopened after being closed.
+    Reopened,
+    /// Closed as a duplicate.
+    Duplicate,
+    /// A reason GitHub added after this was written.
+    #[serde(other)]
+    Unknown,
+}
+
+/// An issue (or pull request) as vayu sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    /// The number users see (`#12`).
+    pub number: IssueNumber,
+    /// The database id that sub-issue and dependency endpoints take.
+    pub id: IssueId,
+    /// The GraphQL node id.
+    pub node_id: String,
+    /// Title.
+    pub title: String,
+    /// Body (empty when GitHub has none).
+    pub body: String,
+    /// Open or closed.
+    pub state: IssueState,
+    /// Why it was closed or reopened.
+    pub state_reason: Option<StateReason>,
+    /// Label names.
+    pub labels: Vec<String>,
+    /// Assignee logins.
+    pub assignees: Vec<Login>,
+    /// Author.
+    pub user: Login,
+    /// Whether this "issue" is a pull request.
+    pub is_pull_request: bool,
+}
+
+/// An issue to create.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewIssue {
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Label names (created on GitHub's side if absent, for REST creation).
+    pub labels: Vec<String>,
+    /// Assignee logins.
+    pub assignees: Vec<Login>,
+}
+
+/// Changes to an issue; `None` fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssuePatch {
+    /// New title.
+    pub title: Option<String>,
+    /// New body.
+    pub body: Option<String>,
+    /// New state.
+    pub state: Option<IssueState>,
+    /// Why it is closed/reopened.
+    pub state_reason: Option<StateReason>,
+    /// The complete new label set.
+    pub labels: Option<Vec<String>>,
+}
+
+/// Which issues to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    /// Open issues only.
+    Open,
+    /// Closed issues only.
+    Closed,
+    /// Both.
+    All,
+}
+
+/// One page of a listing and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The page number to ask for next, if there is one.
+    pub next: Option<u32>,
+}
+
+/// A label to make sure exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSpec {
+    /// Name.
+    pub name: String,
+    /// Colour as six hex digits, no `#`.
+    pub color: String,
+    /// Description.
+    pub description: String,
+}
+
+/// An issue comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    /// Id.
+    pub id: CommentId,
+    /// Body.
+    pub body: String,
+    /// Author.
+    pub user: Login,
+}
+
+/// A reaction emoji.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    /// 👍
+    PlusOne,
+    /// 👎
+    MinusOne,
+    /// 😄
+    Laugh,
+    /// 😕
+    Confused,
+    /// ❤️
+    Heart,
+    /// 🎉
+    Hooray,
+    /// 🚀
+    Rocket,
+    /// 👀
+    Eyes,
+}
+
+impl Reaction {
+    /// The `content` string GitHub uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlusOne => "+1",
+            Self::MinusOne => "-1",
+            Self::Laugh => "laugh",
+            Self::Confused => "confused",
+            Self::Heart => "heart",
+            Self::Hooray => "hooray",
+            Self::Rocket => "rocket",
+            Self::Eyes => "eyes",
+        }
+    }
+}
+
+/// What a reaction is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReactionTarget {
+    /// An issue's body.
+    Issue(IssueNumber),
+    /// An issue comment.
+    Comment(CommentId),
+}
+
+/// A collaborator's permission on a repository, ordered from least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Permission {
+    /// Not a collaborator.
+    None,
+    /// Read.
+    Read,
+    /// Triage.
+    Triage,
+    /// Write.
+    Write,
+    /// Maintain.
+    Maintain,
+    /// Admin.
+    Admin,
+}
+
+impl Permission {
+    /// Parses GitHub's `role_name`/`permission` strings; unknown ones are `None`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "admin" => Self::Admin,
+            "maintain" => Self::Maintain,
+            "write" | "push" => Self::Write,
+            "triage" => Self::Triage,
+            "read" | "pull" => Self::Read,
+            _ => Self::None,
+        }
+    }
+}
+
+/// A file read from a repository's default branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileContent {
+    /// The blob sha.
+    pub sha: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// A Projects v2 board with its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// The project's node id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Its fields.
+    pub fields: Vec<ProjectField>,
+}
+
+/// A field of a Projects v2 board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectField {
+    /// The field's node id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// GitHub's `dataType` (`SINGLE_SELECT`, `NUMBER`, `TEXT`, …).
+    pub data_type: String,
+    /// Options of a single-select field (empty for others).
+    pub options: Vec<SelectOption>,
+}
+
+/// One option of a single-select field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectOption {
+    /// The option id `updateProjectV2ItemFieldValue` takes.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A value to set on a project item's field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// A single-select option id.
+    SingleSelect(String),
+    /// A number.
+    Number(f64),
+    /// Text.
+    Text(String),
+}
+
+/// Everything vayu asks of GitHub. Every method takes the repository it acts
+/// on, which also selects the App installation whose token is used.
+pub trait GitHub: Send + Sync {
+    /// Reads an issue.
+    fn get_issue(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+    ) -> impl Future<Output = GhResult<Issue>> + Send;
+    /// Creates an issue with labels and assignees.
+    fn create_issue(
+        &self,
+        repo: &RepoName,
+        new: &NewIssue,
+    ) -> impl Future<Output = GhResult<Issue>> + Send;
+    /// Changes title, body, state, state reason or labels.
+    fn update_issue(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        patch: &IssuePatch,
+    ) -> impl Future<Output = GhResult<Issue>> + Send;
+    /// One page (100 per page, from 1) of issues carrying `label`.
+    fn list_issues_by_label(
+        &self,
+        repo: &RepoName,
+        label: &str,
+        state: StateFilter,
+        page: u32,
+    ) -> impl Future<Output = GhResult<Page<Issue>>> + Send;
+
+    /// Creates the label if it does not exist; an existing one is left as is.
+    fn ensure_label(
+        &self,
+        repo: &RepoName,
+        label: &LabelSpec,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// Adds labels to an issue.
+    fn add_labels(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        labels: &[String],
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// Removes a label; removing one the issue does not have succeeds.
+    fn remove_label(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        label: &str,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+
+    /// Posts a comment.
+    fn create_comment(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        body: &str,
+    ) -> impl Future<Output = GhResult<Comment>> + Send;
+    /// Replaces a comment's body.
+    fn update_comment(
+        &self,
+        repo: &RepoName,
+        id: CommentId,
+        body: &str,
+    ) -> impl Future<Output = GhResult<Comment>> + Send;
+    /// All comments on an issue, oldest first.
+    fn list_comments(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+    ) -> impl Future<Output = GhResult<Vec<Comment>>> + Send;
+    /// The first comment whose body contains `marker`.
+    fn find_comment(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        marker: &str,
+    ) -> impl Future<Output = GhResult<Option<Comment>>> + Send;
+
+    /// Reacts to an issue or comment; reacting twice is not an error.
+    fn react(
+        &self,
+        repo: &RepoName,
+        target: ReactionTarget,
+        reaction: Reaction,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+
+    /// Links `child` (by database id) as a sub-issue of `parent`.
+    fn add_sub_issue(
+        &self,
+        repo: &RepoName,
+        parent: IssueNumber,
+        child: IssueId,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// The sub-issues of `parent`.
+    fn list_sub_issues(
+        &self,
+        repo: &RepoName,
+        parent: IssueNumber,
+    ) -> impl Future<Output = GhResult<Vec<Issue>>> + Send;
+    /// Unlinks a sub-issue.
+    fn remove_sub_issue(
+        &self,
+        repo: &RepoName,
+        parent: IssueNumber,
+        child: IssueId,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// The parent of an issue, if it has one.
+    fn parent_issue(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+    ) -> impl Future<Output = GhResult<Option<Issue>>> + Send;
+    /// Creates an issue already linked under `parent`: one GraphQL
+    /// `createIssue` with `parentIssueId` where GitHub accepts it, else REST
+    /// create followed by `add_sub_issue`.
+    fn create_sub_issue(
+        &self,
+        repo: &RepoName,
+        parent: &Issue,
+        new: &NewIssue,
+    ) -> impl Future<Output = GhResult<Issue>> + Send;
+
+    /// Records that `n` is blocked by `blocker` (database id).
+    fn add_blocked_by(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        blocker: IssueId,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// The issues blocking `n`.
+    fn list_blocked_by(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+    ) -> impl Future<Output = GhResult<Vec<Issue>>> + Send;
+    /// Removes a blocked-by link.
+    fn remove_blocked_by(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+        blocker: IssueId,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// The issues `n` blocks.
+    fn list_blocking(
+        &self,
+        repo: &RepoName,
+        n: IssueNumber,
+    ) -> impl Future<Output = GhResult<Vec<Issue>>> + Send;
+
+    /// A user's permission on the repository; `None` when not a collaborator.
+    fn permission(
+        &self,
+        repo: &RepoName,
+        user: &Login,
+    ) -> impl Future<Output = GhResult<Permission>> + Send;
+    /// A file on the default branch; `None` when it does not exist.
+    fn read_file(
+        &self,
+        repo: &RepoName,
+        path: &str,
+    ) -> impl Future<Output = GhResult<Option<FileContent>>> + Send;
+    /// Starts a `workflow_dispatch` run of `workflow` (file name or id) on `git_ref`.
+    fn dispatch_workflow(
+        &self,
+        repo: &RepoName,
+        workflow: &str,
+        git_ref: &str,
+        inputs: &serde_json::Value,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+    /// Sends a `repository_dispatch` event.
+    fn dispatch_repository(
+        &self,
+        repo: &RepoName,
+        event_type: &str,
+        payload: &serde_json::Value,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+
+    /// Finds a Projects v2 board of `owner` (user or organization) by number.
+    fn find_project(
+        &self,
+        repo: &RepoName,
+        owner: &str,
+        number: u64,
+    ) -> impl Future<Output = GhResult<Option<Project>>> + Send;
+    /// Adds an issue (by node id) to a project, returning the item id; idempotent.
+    fn add_project_item(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        content_id: &str,
+    ) -> impl Future<Output = GhResult<String>> + Send;
+    /// Sets a field of a project item.
+    fn set_project_field(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        item_id: &str,
+        field_id: &str,
+        value: &FieldValue,
+    ) -> impl Future<Output = GhResult<()>> + Send;
+}

@@ -1,0 +1,6 @@
+//! Shared test support. Each test binary uses a subset, hence the allow.
+#![allow(dead_code, unused_imports)]
+
+pub mod sim;
+
+pub use sim::{Fault, GitHubSim, Permission};
