@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::core::config::Config;
 use crate::core::plan::{Minutes, PlanSource, PlanSpec};
+pub use crate::core::task::Complexity;
 
 /// What the decision looks at.
 #[derive(Debug, Clone, Copy)]
@@ -24,25 +25,6 @@ pub struct ComplexityInput<'a> {
     pub plan: Option<&'a PlanSpec>,
     /// The issue's label names; an `owner:` label picks a simple task's owner.
     pub labels: &'a [String],
-}
-
-/// Simple tasks go to one owner; complex ones are decomposed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Complexity {
-    /// One owner, no sub-issues.
-    Simple,
-    /// Decomposed into a plan of sub-issues.
-    Complex,
-}
-
-impl fmt::Display for Complexity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Simple => "simple",
-            Self::Complex => "complex",
-        })
-    }
 }
 
 /// A reason that made a task complex.

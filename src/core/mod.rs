@@ -8,3 +8,4 @@ pub mod lifecycle;
 pub mod marker;
 pub mod plan;
 pub mod task;
+pub mod triage;
