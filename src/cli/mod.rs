@@ -1,7 +1,9 @@
 //! The command line (the binary's edge: errors become messages and exit codes).
 
+mod config_cmd;
 mod input;
 mod inspect_cmd;
+mod plan_cmd;
 
 use std::process::ExitCode;
 
@@ -17,6 +19,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Plan an issue body and print what vayu would post.
+    Plan(plan_cmd::PlanArgs),
+    /// Work with `.github/vayu.yml` files.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
     /// Show how vayu reads a webhook delivery: the normalized event as JSON, or why it is ignored.
     InspectEvent(inspect_cmd::InspectArgs),
 }
@@ -25,6 +32,8 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Plan(args) => plan_cmd::run(&args),
+        Command::Config(cmd) => config_cmd::run(&cmd),
         Command::InspectEvent(args) => inspect_cmd::run(&args),
     };
     match result {

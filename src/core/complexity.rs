@@ -50,6 +50,8 @@ pub enum Reason {
         /// The pessimistic estimate.
         minutes: u32,
     },
+    /// Someone asked for decomposition (`/vayu decompose`) although nothing else fired.
+    Requested,
 }
 
 impl fmt::Display for Reason {
@@ -67,6 +69,7 @@ impl fmt::Display for Reason {
             Self::ManyFiles { count } => write!(f, "it touches {count} files"),
             Self::SequentialDependencies => f.write_str("some steps must happen before others"),
             Self::LongEstimate { minutes } => write!(f, "it is estimated at {minutes} min"),
+            Self::Requested => f.write_str("decomposition was asked for (`/vayu decompose`)"),
         }
     }
 }

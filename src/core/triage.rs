@@ -2,7 +2,7 @@
 //! validated plan. The server, the Action and `vayu plan` all call this, so
 //! they can never disagree about what an issue means.
 
-use crate::core::complexity::{ComplexityInput, Decision, decide};
+use crate::core::complexity::{ComplexityInput, Decision, Reason, decide};
 use crate::core::config::Config;
 use crate::core::plan::{Plan, PlanError, TemplateSet, parse_plan, validate_with};
 use crate::core::task::{Complexity, TaskType};
@@ -93,6 +93,7 @@ pub fn triage(input: &TriageInput<'_>, config: &Config, templates: &TemplateSet)
     if input.force_decompose && decision.complexity == Complexity::Simple {
         decision.complexity = Complexity::Complex;
         decision.owner = None;
+        decision.reasons.push(Reason::Requested);
     }
     let Some(spec) = spec else {
         return Triage::NoPlan { decision };

@@ -30,13 +30,11 @@ struct View {
 
 #[derive(Serialize)]
 struct Item {
-    done: bool,
-    issue: Option<u64>,
-    title: String,
-    key: String,
-    owner: String,
-    needs: Vec<String>,
-    status: Option<String>,
+    /// `x` when done, a space otherwise.
+    mark: &'static str,
+    /// The item's text, escaped; built here rather than in the template
+    /// because its optional parts would end lines in block tags.
+    text: String,
 }
 
 /// Renders the inside of the ours-block: the plan marker and one task-list
@@ -48,14 +46,23 @@ pub fn checklist_block(plan: &Plan, entries: &[ChecklistEntry]) -> Result<String
         .map(|s| {
             let entry = entries.iter().find(|e| e.key == s.key);
             let status = entry.and_then(|e| e.status);
+            let done = status == Some(Status::Completed);
+            let mut text = String::new();
+            if let Some(n) = entry.and_then(|e| e.issue) {
+                text.push_str(&format!("#{n} "));
+            }
+            text.push_str(&escape_user_text(&s.title).replace(['\n', '\r'], " "));
+            text.push_str(&format!(" · `{}` · {}", s.key, escape_user_text(&s.owner)));
+            if !s.needs.is_empty() {
+                let needs: Vec<String> = s.needs.iter().map(|k| format!("`{k}`")).collect();
+                text.push_str(&format!(" · needs {}", needs.join(", ")));
+            }
+            if let Some(st) = status.filter(|_| !done) {
+                text.push_str(&format!(" · _{st}_"));
+            }
             Item {
-                done: status == Some(Status::Completed),
-                issue: entry.and_then(|e| e.issue).map(|n| n.0),
-                title: escape_user_text(&s.title).replace(['\n', '\r'], " "),
-                key: s.key.to_string(),
-                owner: escape_user_text(&s.owner),
-                needs: s.needs.iter().map(|k| k.to_string()).collect(),
-                status: status.map(|st| st.as_str().to_owned()),
+                mark: if done { "x" } else { " " },
+                text,
             }
         })
         .collect();
@@ -63,7 +70,7 @@ pub fn checklist_block(plan: &Plan, entries: &[ChecklistEntry]) -> Result<String
         marker: render_marker(&Marker::Plan {
             hash: plan.hash.clone(),
         }),
-        done: items.iter().filter(|i| i.done).count(),
+        done: items.iter().filter(|i| i.mark == "x").count(),
         total: items.len(),
         items,
     };

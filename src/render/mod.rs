@@ -6,6 +6,7 @@ mod checklist;
 mod mermaid;
 mod orchestration;
 mod plan_comment;
+mod simple_comment;
 
 use std::sync::OnceLock;
 
@@ -16,6 +17,7 @@ pub use checklist::{ChecklistEntry, checklist_block};
 pub use mermaid::mermaid;
 pub use orchestration::{OrchestrationInput, orchestration_plan};
 pub use plan_comment::{PlanCommentInput, plan_comment};
+pub use simple_comment::{SimpleCommentInput, simple_comment};
 
 /// GitHub rejects issue and comment bodies longer than this many characters.
 pub const MAX_BODY_CHARS: usize = 65_536;
@@ -64,6 +66,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "checklist.md",
         include_str!("../../templates/comments/checklist.md.j2"),
     ),
+    (
+        "simple.md",
+        include_str!("../../templates/comments/simple.md.j2"),
+    ),
 ];
 
 /// Renders one built-in template with a serializable context.
@@ -90,7 +96,7 @@ pub fn fit_body(mut body: String) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit_tests {
     use super::*;
 
     #[test]
@@ -110,3 +116,6 @@ mod tests {
         assert_eq!(fit_body("short".into()), "short");
     }
 }
+
+#[cfg(test)]
+mod tests;

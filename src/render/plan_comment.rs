@@ -55,7 +55,9 @@ struct SubtaskView {
 struct StageView {
     n: usize,
     keys: String,
-    parallel: bool,
+    /// ` (in parallel)` or nothing: kept out of the template because a
+    /// line ending in a block tag loses its newline under `trim_blocks`.
+    note: &'static str,
 }
 
 #[derive(Serialize)]
@@ -126,7 +128,7 @@ pub fn plan_comment(input: &PlanCommentInput<'_>) -> Result<String, RenderError>
                     .map(|k| code(k.as_str()))
                     .collect::<Vec<_>>()
                     .join(", "),
-                parallel: keys.len() > 1,
+                note: if keys.len() > 1 { " (in parallel)" } else { "" },
             })
             .collect(),
         total: plan.estimate.total.to_string(),
