@@ -14,7 +14,7 @@ use super::ctx::Ctx;
 use super::desired::{PlanInput, all_final, plan_effects, verdicts};
 use super::effects::{Effect, Executor, Target, note_marker};
 use super::error::AppError;
-use super::labels::{has, status_of, type_of, with_status};
+use super::labels::{has, status_of, type_of, user_text, with_status};
 use super::observe::{Observed, observe};
 use super::outcome::Outcome;
 use super::ports::{GitHub, IssuePatch, IssueState, Ledger, TaskRecord};
@@ -57,10 +57,11 @@ pub async fn converge<G: GitHub, S: Ledger>(
         });
     }
     let decomposed = !obs.subs.is_empty();
+    let body = user_text(&obs.parent.body);
     let t = triage(
         &TriageInput {
             title: &obs.parent.title,
-            body: &obs.parent.body,
+            body: &body,
             labels: &obs.parent.labels,
             task_type: type_of(&obs.parent.labels, &cfg),
             force_decompose: force || decomposed,
@@ -81,11 +82,29 @@ pub async fn converge<G: GitHub, S: Ledger>(
                 "#{n} looks complex but has no plan: no ```vayu block, no task list, and no `{}<type>` label with a template",
                 cfg.labels.type_prefix
             )];
-            rejected(ctx, repo, &cfg, obs, "No plan found", problems, "plan_invalid").await
+            rejected(
+                ctx,
+                repo,
+                &cfg,
+                obs,
+                "No plan found",
+                problems,
+                "plan_invalid",
+            )
+            .await
         }
         Triage::Invalid { error, .. } => {
             let problems = error.problems.iter().map(|p| p.to_string()).collect();
-            rejected(ctx, repo, &cfg, obs, "The plan is invalid", problems, "plan_invalid").await
+            rejected(
+                ctx,
+                repo,
+                &cfg,
+                obs,
+                "The plan is invalid",
+                problems,
+                "plan_invalid",
+            )
+            .await
         }
         Triage::Complex { decision, plan } => {
             let reasons = decision.reasons.iter().map(|r| r.to_string()).collect();
@@ -118,7 +137,8 @@ async fn route_simple<G: GitHub, S: Ledger>(
         .agents
         .iter()
         .find(|a| a.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
-    if let Some(agent) = agent.filter(|_| cfg.assignment.assign_issues && !agent_is_team(cfg, owner))
+    if let Some(agent) =
+        agent.filter(|_| cfg.assignment.assign_issues && !agent_is_team(cfg, owner))
         && obs.parent.assignees.is_empty()
     {
         patch.assignees = Some(vec![Login(agent.login.clone())]);
@@ -288,7 +308,16 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         .await?;
     record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
     for (key, issue) in &ex.subs {
-        record_task(ctx, repo, cfg, &issue.labels, issue.number, Some(n), Some(key)).await?;
+        record_task(
+            ctx,
+            repo,
+            cfg,
+            &issue.labels,
+            issue.number,
+            Some(n),
+            Some(key),
+        )
+        .await?;
     }
     Ok(Outcome::Planned {
         subtasks: plan.subtasks.len(),

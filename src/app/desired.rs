@@ -62,7 +62,11 @@ pub fn plan_effects(input: &PlanInput<'_>) -> Result<Vec<Effect>, RenderError> {
     }
     for s in &plan.subtasks {
         if let Some((issue, marker)) = obs.subs.get(&s.key) {
-            let now = subtask_body(&task_marker(obs, &s.key, &marker.plan), obs.parent.number, s)?;
+            let now = subtask_body(
+                &task_marker(obs, &s.key, &marker.plan),
+                obs.parent.number,
+                s,
+            )?;
             if issue.state == IssueState::Open && (now != issue.body || issue.title != s.title) {
                 fx.push(Effect::PatchSub {
                     key: s.key.clone(),
@@ -172,12 +176,7 @@ fn create(
     })
 }
 
-fn links(
-    obs: &Observed,
-    s: &Subtask,
-    will_exist: &dyn Fn(&TaskKey) -> bool,
-    fx: &mut Vec<Effect>,
-) {
+fn links(obs: &Observed, s: &Subtask, will_exist: &dyn Fn(&TaskKey) -> bool, fx: &mut Vec<Effect>) {
     let mut deps: Vec<&TaskKey> = s.needs.iter().collect();
     if let Some(c) = &s.when
         && !deps.contains(&&c.key)

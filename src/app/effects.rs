@@ -178,9 +178,11 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
     pub async fn run(&mut self, effect: &Effect) -> Result<(), AppError> {
         let key = effect.key(&self.repo, self.parent.number);
         let result = match effect {
-            Effect::CreateSubIssue { key: k, new, labels } => {
-                self.create(&key, k, new, labels).await?
-            }
+            Effect::CreateSubIssue {
+                key: k,
+                new,
+                labels,
+            } => self.create(&key, k, new, labels).await?,
             Effect::PatchSub { key: k, patch, .. } => self.patch_sub(k, patch).await?,
             Effect::Link { key: k, blocker } => {
                 let (n, id) = (self.sub(k)?.number, self.sub(blocker)?.id);
@@ -189,7 +191,10 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
             }
             Effect::Unlink { key: k, blocker } => {
                 let n = self.sub(k)?.number;
-                self.ctx.gh.remove_blocked_by(&self.repo, n, *blocker).await?;
+                self.ctx
+                    .gh
+                    .remove_blocked_by(&self.repo, n, *blocker)
+                    .await?;
                 Some(json!({ "issue": n.0, "unblocked_from": blocker.0 }))
             }
             Effect::Comment {
@@ -403,10 +408,7 @@ fn minimal(issue: &Issue, patch: &IssuePatch) -> IssuePatch {
         body: patch.body.clone().filter(|b| *b != issue.body),
         state: patch.state.filter(|_| state_changes),
         state_reason: patch.state_reason.filter(|_| state_changes),
-        labels: patch
-            .labels
-            .clone()
-            .filter(|l| !same_set(l, &issue.labels)),
+        labels: patch.labels.clone().filter(|l| !same_set(l, &issue.labels)),
         assignees: patch.assignees.clone().filter(|a| {
             let mut want: Vec<&str> = a.iter().map(|l| l.as_str()).collect();
             let mut have: Vec<&str> = issue.assignees.iter().map(|l| l.as_str()).collect();

@@ -27,6 +27,19 @@ pub fn priority_of(labels: &[String], cfg: &Config) -> Option<Priority> {
     })
 }
 
+/// The user's part of an issue body: everything outside vayu's
+/// `<!-- vayu:begin -->` … `<!-- vayu:end -->` block, which must not feed
+/// back into triage (its words would count as owners and files).
+pub fn user_text(body: &str) -> String {
+    use crate::core::marker::{BEGIN, END};
+    match (body.find(BEGIN), body.find(END)) {
+        (Some(b), Some(e)) if b < e => {
+            format!("{}{}", body[..b].trim_end(), &body[e + END.len()..])
+        }
+        _ => body.to_owned(),
+    }
+}
+
 /// Whether the issue carries the label for `meaning` (ASCII case ignored).
 pub fn has(labels: &[String], cfg: &Config, meaning: &LabelMeaning) -> bool {
     let want = cfg.labels.label(meaning);
@@ -35,7 +48,12 @@ pub fn has(labels: &[String], cfg: &Config, meaning: &LabelMeaning) -> bool {
 
 /// `labels` with every status label replaced by the one for `status`
 /// (exactly one status at a time) and `extra` added if missing.
-pub fn with_status(labels: &[String], status: Status, extra: &[String], cfg: &Config) -> Vec<String> {
+pub fn with_status(
+    labels: &[String],
+    status: Status,
+    extra: &[String],
+    cfg: &Config,
+) -> Vec<String> {
     let mut out: Vec<String> = labels
         .iter()
         .filter(|l| !matches!(cfg.labels.parse_label(l), Some(LabelMeaning::Status(_))))
@@ -57,7 +75,11 @@ mod tests {
     #[test]
     fn exactly_one_status_label_remains() {
         let cfg = Config::default();
-        let labels = vec!["vayu".to_owned(), "status:blocked".to_owned(), "Status:Queued".to_owned()];
+        let labels = vec![
+            "vayu".to_owned(),
+            "status:blocked".to_owned(),
+            "Status:Queued".to_owned(),
+        ];
         assert_eq!(status_of(&labels, &cfg), Some(Status::Blocked));
         assert_eq!(
             with_status(&labels, Status::Queued, &["owner:docs".into()], &cfg),

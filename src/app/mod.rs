@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod handlers;
 pub mod labels;
+mod ledger;
 pub mod observe;
 pub mod outcome;
 pub mod ports;

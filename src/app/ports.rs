@@ -583,7 +583,10 @@ pub struct TaskRecord {
 /// source of truth; the ledger makes repeats cheap and history visible.
 pub trait Ledger: Send + Sync {
     /// The record of the effect with this key, if it ran.
-    fn effect_done(&self, key: &str) -> impl Future<Output = LedgerResult<Option<EffectDone>>> + Send;
+    fn effect_done(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = LedgerResult<Option<EffectDone>>> + Send;
     /// Records that an effect ran; false if it had been recorded before.
     fn record_effect(
         &self,

@@ -10,11 +10,7 @@ use crate::core::marker::{escape_table_cell, escape_user_text};
 use crate::core::plan::{Outcome, Subtask};
 
 /// The body of one subtask's sub-issue.
-pub fn subtask_body(
-    marker: &str,
-    parent: IssueNumber,
-    s: &Subtask,
-) -> Result<String, RenderError> {
+pub fn subtask_body(marker: &str, parent: IssueNumber, s: &Subtask) -> Result<String, RenderError> {
     #[derive(Serialize)]
     struct View {
         marker: String,
@@ -136,7 +132,9 @@ pub fn completion_report(marker: &str, rows: &[CompletionRow]) -> Result<String,
                 } else {
                     "not planned"
                 },
-                took: r.minutes.map_or_else(|| "—".to_owned(), |m| format!("{m} min")),
+                took: r
+                    .minutes
+                    .map_or_else(|| "—".to_owned(), |m| format!("{m} min")),
                 retries: r.retries,
             })
             .collect(),
@@ -186,7 +184,11 @@ pub struct StatusRow {
 }
 
 /// The `/vayu status` reply.
-pub fn status_comment(marker: &str, status: &str, rows: &[StatusRow]) -> Result<String, RenderError> {
+pub fn status_comment(
+    marker: &str,
+    status: &str,
+    rows: &[StatusRow],
+) -> Result<String, RenderError> {
     #[derive(Serialize)]
     struct Row {
         title: String,

@@ -19,7 +19,9 @@ use crate::core::config::Config;
 use crate::core::ids::{Login, TaskId};
 use crate::core::lifecycle::{self, CloseReason, LifecycleEvent};
 use crate::core::marker::escape_user_text;
-use crate::core::task::{AssignmentMethod, Complexity, Requester, RequesterKind, Status, Task, TaskType};
+use crate::core::task::{
+    AssignmentMethod, Complexity, Requester, RequesterKind, Status, Task, TaskType,
+};
 use crate::core::triage::{Triage, TriageInput, triage};
 use crate::render::{
     HelpRow, PlanCommentInput, SimpleCommentInput, StatusRow, help_comment, notice, plan_comment,
@@ -80,15 +82,16 @@ pub async fn run_command<G: GitHub, S: Ledger>(
                 _ => Ok(Reply::Done),
             }
         }
-        Command::Away | Command::Back | Command::Bid { .. } | Command::Assign(AssignTarget::Owner(_)) => {
-            Err(UserError {
-                message: format!(
-                    "`/vayu {}` is not available on this server yet; see `/vayu help`.",
-                    cmd.verb()
-                ),
-            }
-            .into())
+        Command::Away
+        | Command::Back
+        | Command::Bid { .. }
+        | Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
+            message: format!(
+                "`/vayu {}` is not available on this server yet; see `/vayu help`.",
+                cmd.verb()
+            ),
         }
+        .into()),
         _ => lifecycle_command(ctx, cfg, origin, issue, comment, cmd).await,
     }
 }
@@ -119,10 +122,11 @@ async fn preview<G: GitHub, S: Ledger>(
     marker: &str,
 ) -> Result<String, AppError> {
     let fresh = ctx.gh.get_issue(&origin.repo, issue.number).await?;
+    let body = crate::app::labels::user_text(&fresh.body);
     let t = triage(
         &TriageInput {
             title: &fresh.title,
-            body: &fresh.body,
+            body: &body,
             labels: &fresh.labels,
             task_type: type_of(&fresh.labels, cfg),
             force_decompose: false,
@@ -256,7 +260,9 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
                     CloseReason::NotPlanned => StateReason::NotPlanned,
                 });
             }
-            lifecycle::Effect::AddAssignee(l) if !assignees.contains(l) => assignees.push(l.clone()),
+            lifecycle::Effect::AddAssignee(l) if !assignees.contains(l) => {
+                assignees.push(l.clone())
+            }
             lifecycle::Effect::RemoveAssignee(l) => assignees.retain(|a| a != l),
             // Comments collapse into the 👍; dispatch and retries belong to the job runner.
             _ => {}
@@ -265,7 +271,11 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
     if assignees != obs.parent.assignees {
         patch.assignees = Some(assignees);
     }
-    let subs = obs.subs.iter().map(|(k, (i, _))| (k.clone(), i.clone())).collect();
+    let subs = obs
+        .subs
+        .iter()
+        .map(|(k, (i, _))| (k.clone(), i.clone()))
+        .collect();
     let mut ex = Executor::new(ctx, origin.repo.clone(), obs.parent.clone(), subs, None);
     let mut effects = Vec::new();
     if t.to == Status::Cancelled {

@@ -18,7 +18,9 @@ use crate::app::effects::{Effect, Executor, Target, note_marker};
 use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue, Origin};
 use crate::app::outcome::Outcome;
-use crate::app::ports::{GitHub, Ledger, LedgerEvent, Permission as GhPermission, Reaction, ReactionTarget};
+use crate::app::ports::{
+    GitHub, Ledger, LedgerEvent, Permission as GhPermission, Reaction, ReactionTarget,
+};
 use crate::core::command::{Command, ParseErrorKind, Parsed, new_commands, parse_comment};
 use crate::core::config::{Config, Permission};
 use crate::render::notice;
@@ -51,7 +53,9 @@ pub async fn created<G: GitHub, S: Ledger>(
         Err(e) => {
             // Permissions come from the config: without a valid one, only explain.
             let mut ex = executor(ctx, origin, issue);
-            let text = format!("vayu cannot run commands until its configuration is fixed:\n\n```\n{e}\n```");
+            let text = format!(
+                "vayu cannot run commands until its configuration is fixed:\n\n```\n{e}\n```"
+            );
             reply(&mut ex, comment, &parsed[0], &text).await?;
             return Ok(Outcome::Rejected {
                 reason: e.to_string(),

@@ -82,11 +82,7 @@ async fn once<G: GitHub, S: Ledger>(
             why: "the issue has the skip label".into(),
         });
     }
-    let key = format!(
-        "{repo}#{}/-/{what}/{}",
-        issue.number,
-        input_hash(issue)
-    );
+    let key = format!("{repo}#{}/-/{what}/{}", issue.number, input_hash(issue));
     if ctx.store.effect_done(&key).await?.is_some() {
         return Ok(Outcome::AlreadyDone);
     }

@@ -30,7 +30,9 @@ pub async fn handle<G: GitHub, S: Ledger>(
             origin,
             issue,
             label,
-        } if !is_self(ctx, &origin.sender) => issues::labeled(ctx, &origin.repo, issue, label).await,
+        } if !is_self(ctx, &origin.sender) => {
+            issues::labeled(ctx, &origin.repo, issue, label).await
+        }
         Event::IssueEdited { origin, issue, .. } if !is_self(ctx, &origin.sender) => {
             issues::edited(ctx, &origin.repo, issue).await
         }
