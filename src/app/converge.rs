@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::assess::Verdict;
 use super::config_load::load_config;
 use super::ctx::Ctx;
 use super::desired::{PlanInput, all_final, plan_effects, verdicts};
@@ -418,9 +417,4 @@ async fn record_task<G: GitHub, S: Ledger>(
         })
         .await?;
     Ok(())
-}
-
-/// Whether a verdict map says `key` may start.
-pub fn is_ready(v: &BTreeMap<TaskKey, Verdict>, key: &TaskKey) -> bool {
-    matches!(v.get(key), Some(Verdict::Ready))
 }

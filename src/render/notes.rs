@@ -227,3 +227,47 @@ pub fn notice(marker: &str, text: &str) -> Result<String, RenderError> {
     }
     render("notice.md", &View { marker, text }).map(fit_body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::Config;
+    use crate::core::plan::{parse_block, validate_with};
+
+    #[test]
+    fn subtask_body_of_the_auth_tests_step() {
+        let spec = parse_block(include_str!("../../examples/auth-system.md"))
+            .expect("parses")
+            .expect("block");
+        let plan = validate_with(&spec, &Config::default()).expect("valid");
+        let tests = &plan.subtasks[3];
+        let body = subtask_body(
+            "<!-- vayu:task v=1 parent=#12 key=tests plan=abc -->",
+            IssueNumber(12),
+            tests,
+        )
+        .expect("renders");
+        insta::assert_snapshot!(body);
+    }
+
+    #[test]
+    fn completion_report_lists_outcomes_and_durations() {
+        let rows = [
+            CompletionRow {
+                title: "Design | architecture".into(),
+                issue: IssueNumber(13),
+                completed: true,
+                minutes: Some(12),
+                retries: 0,
+            },
+            CompletionRow {
+                title: "Ship".into(),
+                issue: IssueNumber(14),
+                completed: false,
+                minutes: None,
+                retries: 2,
+            },
+        ];
+        insta::assert_snapshot!(completion_report("<!-- m -->", &rows).expect("renders"));
+    }
+}

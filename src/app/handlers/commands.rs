@@ -24,7 +24,7 @@ use crate::core::task::{
 };
 use crate::core::triage::{Triage, TriageInput, triage};
 use crate::render::{
-    HelpRow, PlanCommentInput, SimpleCommentInput, StatusRow, help_comment, notice, plan_comment,
+    HelpRow, PlanCommentInput, SimpleCommentInput, StatusRow, help_comment, plan_comment,
     simple_comment, status_comment,
 };
 
@@ -304,6 +304,5 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
         json!({ "from": t.from, "to": t.to, "by": user, "command": cmd.verb() }),
     )
     .await?;
-    let _ = notice;
     Ok(Reply::Done)
 }

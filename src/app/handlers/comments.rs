@@ -23,6 +23,7 @@ use crate::app::ports::{
 };
 use crate::core::command::{Command, ParseErrorKind, Parsed, new_commands, parse_comment};
 use crate::core::config::{Config, Permission};
+use crate::core::marker::escape_user_text;
 use crate::render::notice;
 
 /// A comment was posted (`old` is `None`) or edited (`old` is the text before, if GitHub sent it).
@@ -205,7 +206,10 @@ pub(super) async fn reply<G: GitHub, S: Ledger>(
     text: &str,
 ) -> Result<(), AppError> {
     let slot = reply_slot(comment, p);
-    let body = notice(&note_marker(&slot), &format!("> {}\n\n{text}", p.raw))?;
+    let body = notice(
+        &note_marker(&slot),
+        &format!("> {}\n\n{text}", escape_user_text(&p.raw)),
+    )?;
     ex.run(&Effect::Comment {
         on: Target::Parent,
         slot,
