@@ -18,7 +18,7 @@ CREATE TABLE jobs (
     state        TEXT NOT NULL DEFAULT 'queued'
                  CHECK (state IN ('queued', 'running', 'done', 'dead')),
     attempts     BIGINT NOT NULL DEFAULT 0,
-    max_attempts BIGINT NOT NULL,
+    max_attempts BIGINT NOT NULL CHECK (max_attempts > 0),
     run_at       TIMESTAMPTZ NOT NULL,
     lease_until  TIMESTAMPTZ,
     leased_by    TEXT,

@@ -19,7 +19,7 @@ CREATE TABLE jobs (
     state        TEXT NOT NULL DEFAULT 'queued'
                  CHECK (state IN ('queued', 'running', 'done', 'dead')),
     attempts     INTEGER NOT NULL DEFAULT 0,
-    max_attempts INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL CHECK (max_attempts > 0),
     run_at       INTEGER NOT NULL,
     lease_until  INTEGER,
     leased_by    TEXT,
