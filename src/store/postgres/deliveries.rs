@@ -57,11 +57,33 @@ pub(super) async fn record_deliveries(
     pool: &PgPool,
     batch: &[DeliveryWithJobs],
 ) -> StoreResult<Vec<StoreResult<Recorded>>> {
+    // Fast path: items almost never fail, so try the whole batch without a
+    // savepoint per item (they cost two statements each, a third of the
+    // throughput of a 16-delivery batch).
     let mut tx = pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for item in batch {
-        // A savepoint per item: a failing item rolls back alone (PostgreSQL
-        // would otherwise refuse every later statement in the transaction).
+        match insert_delivery(&mut tx, &item.delivery, &item.jobs).await {
+            Ok(recorded) => outcomes.push(recorded),
+            Err(_) => {
+                tx.rollback().await?;
+                return record_each(pool, batch).await;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes.into_iter().map(Ok).collect())
+}
+
+/// The batch again with a savepoint per item, so a failing item rolls back
+/// alone and the others still commit together.
+async fn record_each(
+    pool: &PgPool,
+    batch: &[DeliveryWithJobs],
+) -> StoreResult<Vec<StoreResult<Recorded>>> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for item in batch {
         let mut item_tx = (&mut *tx).begin().await?;
         match insert_delivery(&mut item_tx, &item.delivery, &item.jobs).await {
             Ok(recorded) => {
