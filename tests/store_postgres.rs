@@ -85,6 +85,10 @@ suite!(
     events_since_in_order,
     tasks_and_plans_round_trip,
     readiness_then_closed,
+    batch_item_that_fails_rolls_back_alone,
+    prune_deliveries_by_age,
+    lease_filters_by_kind,
+    done_job_is_requeued_only_when_asked,
 );
 
 #[tokio::test]

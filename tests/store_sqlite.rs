@@ -44,6 +44,10 @@ suite!(
     events_since_in_order,
     tasks_and_plans_round_trip,
     readiness_then_closed,
+    batch_item_that_fails_rolls_back_alone,
+    prune_deliveries_by_age,
+    lease_filters_by_kind,
+    done_job_is_requeued_only_when_asked,
 );
 
 #[tokio::test]
@@ -98,8 +102,9 @@ async fn file_is_created_in_wal_mode_and_synchronous_is_opt_in() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string()
-            .contains("synchronous=off: use `full` or `normal`"),
+        err.to_string().ends_with(
+            "?synchronous=off`: synchronous=off: use `synchronous=full` or `synchronous=normal`"
+        ),
         "{err}"
     );
 }

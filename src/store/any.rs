@@ -49,13 +49,19 @@ pub async fn connect(url: &str) -> StoreResult<AnyStore> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(AnyStore::Postgres(PgStore::connect(url).await?))
     } else {
-        Err(StoreError::UnsupportedUrl {
+        Err(StoreError::InvalidUrl {
             url: redact_url(url),
+            reason: "use `sqlite://path/to/vayu.db` or `postgres://user:password@host/db`".into(),
         })
     }
 }
 
 impl AnyStore {
+    /// Opens the store `url` names; the same as [`connect`].
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        connect(url).await
+    }
+
     /// The same store with another retry backoff.
     pub fn with_backoff(self, backoff: Backoff) -> Self {
         match self {
@@ -105,8 +111,15 @@ impl Store for AnyStore {
         both!(self, s => s.record_delivery(d, jobs).await)
     }
 
-    async fn record_deliveries(&self, batch: &[DeliveryWithJobs]) -> StoreResult<Vec<Recorded>> {
+    async fn record_deliveries(
+        &self,
+        batch: &[DeliveryWithJobs],
+    ) -> StoreResult<Vec<StoreResult<Recorded>>> {
         both!(self, s => s.record_deliveries(batch).await)
+    }
+
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        both!(self, s => s.prune_deliveries(older_than).await)
     }
 
     async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {
@@ -116,11 +129,12 @@ impl Store for AnyStore {
     async fn lease(
         &self,
         worker: &str,
+        kinds: Option<&[&str]>,
         lease_for: Duration,
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<LeasedJob>> {
-        both!(self, s => s.lease(worker, lease_for, now, limit).await)
+        both!(self, s => s.lease(worker, kinds, lease_for, now, limit).await)
     }
 
     async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
@@ -141,7 +155,7 @@ impl Store for AnyStore {
         both!(self, s => s.list_jobs(state).await)
     }
 
-    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<bool> {
+    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
         both!(self, s => s.retry_dead(id, now).await)
     }
 

@@ -5,13 +5,13 @@ use super::job::JobId;
 /// A store failure; messages never contain a database password.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The URL names a database vayu does not support.
-    #[error(
-        "unsupported database URL `{url}`: use `sqlite://path/to/vayu.db` or `postgres://user:password@host/db`"
-    )]
-    UnsupportedUrl {
+    /// The URL names a database vayu does not support, or an option it does not know.
+    #[error("invalid database URL `{url}`: {reason}")]
+    InvalidUrl {
         /// The URL, password redacted.
         url: String,
+        /// What is wrong and what to write instead.
+        reason: String,
     },
     /// The database could not be opened or reached.
     #[error(
@@ -41,6 +41,16 @@ pub enum StoreError {
         /// Versions vayu embeds that the database has not applied.
         missing: Vec<i64>,
     },
+    /// No row with this id is in the state the operation needs.
+    #[error("no {what} with id {id}: {hint}")]
+    NotFound {
+        /// What was looked for (`dead job`).
+        what: &'static str,
+        /// The id given.
+        id: String,
+        /// How to find a valid id.
+        hint: &'static str,
+    },
     /// The job's lease expired and another worker leased it; our result is dropped.
     #[error(
         "the lease on job {job} was lost (it expired and another worker took the job); the result was not recorded"
@@ -59,7 +69,7 @@ pub enum StoreError {
     },
     /// A query failed.
     #[error("database query failed: {0}")]
-    Query(#[from] sqlx::Error),
+    Database(#[from] sqlx::Error),
 }
 
 /// Result of a store operation.

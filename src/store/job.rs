@@ -74,6 +74,10 @@ pub struct NewJob {
     pub max_attempts: u32,
     /// Not leased before this instant.
     pub run_at: DateTime<Utc>,
+    /// When a `done` job has the same dedupe key, queue it again (fresh
+    /// payload, zero attempts) instead of reporting a duplicate. A queued,
+    /// running or dead job with the key is never touched.
+    pub requeue_done: bool,
 }
 
 impl NewJob {
@@ -85,12 +89,20 @@ impl NewJob {
             payload,
             max_attempts: 5,
             run_at,
+            requeue_done: false,
         }
     }
 
     /// The same job, deduplicated by `key`.
     pub fn dedupe(mut self, key: impl Into<String>) -> Self {
         self.dedupe_key = Some(key.into());
+        self
+    }
+
+    /// The same job, queued again if a finished job holds its dedupe key
+    /// (a periodic reconcile that must run once more, say).
+    pub fn requeue_if_done(mut self) -> Self {
+        self.requeue_done = true;
         self
     }
 }
@@ -100,6 +112,9 @@ impl NewJob {
 pub enum Enqueued {
     /// A new job with this id.
     New(JobId),
+    /// The `done` job with the same dedupe key was queued again (only when
+    /// [`NewJob::requeue_done`] asked for it).
+    Requeued(JobId),
     /// A job with the same dedupe key already exists; nothing was added.
     Duplicate,
 }

@@ -56,14 +56,25 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = StoreResult<Recorded>> + Send;
 
     /// Stores many deliveries with their jobs in one transaction (group
-    /// commit); duplicates inside the batch are skipped without failing the
-    /// others. One outcome per input, in order.
+    /// commit). One outcome per input, in order: a duplicate is `Duplicate`
+    /// and an item that fails is rolled back to its savepoint and reported
+    /// alone, without failing the others. The outer error means the
+    /// transaction itself failed and nothing was stored.
     fn record_deliveries(
         &self,
         batch: &[DeliveryWithJobs],
-    ) -> impl Future<Output = StoreResult<Vec<Recorded>>> + Send;
+    ) -> impl Future<Output = StoreResult<Vec<StoreResult<Recorded>>>> + Send;
 
-    /// Adds a job unless one with the same dedupe key exists.
+    /// Deletes deliveries received before `older_than` (their jobs stay);
+    /// returns how many were deleted. A delivery redelivered after pruning is
+    /// accepted again, so keep them longer than GitHub's redelivery window.
+    fn prune_deliveries(
+        &self,
+        older_than: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Adds a job unless one with the same dedupe key exists (see
+    /// [`NewJob::requeue_done`] for the one exception).
     fn enqueue(
         &self,
         job: &NewJob,
@@ -71,17 +82,21 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = StoreResult<Enqueued>> + Send;
 
     /// Leases up to `limit` runnable jobs (queued and due, or running with an
-    /// expired lease) to `worker` until `now + lease_for`; no job is leased
-    /// twice at once.
+    /// expired lease) of the given kinds (`None`: every kind) to `worker`
+    /// until `now + lease_for`, oldest `run_at` first; no job is leased twice
+    /// at once.
     fn lease(
         &self,
         worker: &str,
+        kinds: Option<&[&str]>,
         lease_for: Duration,
         now: DateTime<Utc>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<LeasedJob>>> + Send;
 
-    /// Marks the job done if `lease` is still its lease, else [`StoreError::LeaseLost`].
+    /// Marks the job done if `lease` is still its lease, else
+    /// [`StoreError::LeaseLost`]. A lease past `lease_until` that no other
+    /// worker has taken over still counts: the work was done, so keep it.
     fn complete(
         &self,
         id: JobId,
@@ -103,17 +118,27 @@ pub trait Store: Send + Sync {
     /// Jobs in `state`, oldest first.
     fn list_jobs(&self, state: JobState) -> impl Future<Output = StoreResult<Vec<JobRow>>> + Send;
 
-    /// Queues a dead job again with zero attempts; false if it is not dead.
+    /// Dead jobs, oldest first (`vayu jobs --dead`).
+    fn list_dead(&self) -> impl Future<Output = StoreResult<Vec<JobRow>>> + Send {
+        self.list_jobs(JobState::Dead)
+    }
+
+    /// Queues a dead job again, runnable at `now`, with zero attempts;
+    /// [`StoreError::NotFound`] if no dead job has this id.
     fn retry_dead(
         &self,
         id: JobId,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// How many jobs are in each state.
     fn queue_depth(&self) -> impl Future<Output = StoreResult<QueueDepth>> + Send;
 
     /// Waits until no one else plans `(repo, issue)`, then holds it.
+    /// PostgreSQL: a session advisory lock, shared by every replica.
+    /// SQLite: a process-local mutex, which excludes everyone only because a
+    /// SQLite store is served by a single vayu process (never share the file
+    /// between processes).
     fn advisory_lock(
         &self,
         repo: &RepoName,
@@ -190,6 +215,15 @@ pub trait Store: Send + Sync {
 /// Milliseconds since the epoch, as SQLite stores instants.
 pub(crate) fn to_millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
+}
+
+/// The error `retry_dead` returns for an id that is not a dead job.
+pub(crate) fn no_dead_job(id: JobId) -> StoreError {
+    StoreError::NotFound {
+        what: "dead job",
+        id: id.to_string(),
+        hint: "`vayu jobs --dead` lists the dead jobs",
+    }
 }
 
 /// The instant `ms` milliseconds after the epoch.

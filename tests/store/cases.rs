@@ -68,7 +68,7 @@ pub async fn delivery_and_jobs_are_atomic<S: Store>(s: &S) {
         .record_delivery(&delivery("d1"), &[job_for("d1", 1), broken])
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Query(_)), "{err}");
+    assert!(matches!(err, StoreError::Database(_)), "{err}");
     assert_eq!(s.queue_depth().await.unwrap(), QueueDepth::default());
 
     let outcome = s
@@ -110,10 +110,13 @@ pub async fn batch_with_duplicates_keeps_the_others<S: Store>(s: &S) {
         delivery: delivery(id),
         jobs: vec![job_for(id, 1)],
     };
-    let outcomes = s
+    let outcomes: Vec<Recorded> = s
         .record_deliveries(&[item("d2"), item("d1"), item("d3"), item("d2")])
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(
         outcomes,
         vec![
@@ -143,7 +146,7 @@ pub async fn two_leasers_one_job<S: Store + Clone + 'static>(s: &S) {
             let (s, barrier) = (s.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                s.lease(worker, Duration::from_secs(60), t0(), 1)
+                s.lease(worker, None, Duration::from_secs(60), t0(), 1)
                     .await
                     .unwrap()
             })
@@ -164,19 +167,19 @@ pub async fn expired_lease_is_leasable_again<S: Store>(s: &S) {
         .await
         .unwrap();
     let a = s
-        .lease("a", Duration::from_secs(60), t0(), 10)
+        .lease("a", None, Duration::from_secs(60), t0(), 10)
         .await
         .unwrap();
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].lease_until, t0() + secs(60));
     assert!(
-        s.lease("b", Duration::from_secs(60), t0() + secs(59), 10)
+        s.lease("b", None, Duration::from_secs(60), t0() + secs(59), 10)
             .await
             .unwrap()
             .is_empty()
     );
     let b = s
-        .lease("b", Duration::from_secs(60), t0() + secs(60), 10)
+        .lease("b", None, Duration::from_secs(60), t0() + secs(60), 10)
         .await
         .unwrap();
     assert_eq!(b.len(), 1);
@@ -219,7 +222,10 @@ pub async fn backoff_then_dead_then_retry<S: Store>(s: &S) {
     let mut now = t0();
     // Waits: 10·2^0, 10·2^1, 10·2^2, then 80 capped at 60.
     for (attempt, wait) in [10, 20, 40, 60].into_iter().enumerate() {
-        let leased = s.lease("w", Duration::from_secs(30), now, 1).await.unwrap();
+        let leased = s
+            .lease("w", None, Duration::from_secs(30), now, 1)
+            .await
+            .unwrap();
         assert_eq!(leased.len(), 1, "attempt {attempt}");
         assert_eq!(leased[0].attempts, attempt as u32);
         let failed = s
@@ -233,20 +239,23 @@ pub async fn backoff_then_dead_then_retry<S: Store>(s: &S) {
         );
         // Not runnable a second early.
         assert!(
-            s.lease("w", Duration::from_secs(30), now + secs(wait - 1), 1)
+            s.lease("w", None, Duration::from_secs(30), now + secs(wait - 1), 1)
                 .await
                 .unwrap()
                 .is_empty()
         );
         now += secs(wait);
     }
-    let leased = s.lease("w", Duration::from_secs(30), now, 1).await.unwrap();
+    let leased = s
+        .lease("w", None, Duration::from_secs(30), now, 1)
+        .await
+        .unwrap();
     assert_eq!(
         s.fail(id, leased[0].lease, "last", now).await.unwrap(),
         Failed::Dead
     );
     assert!(
-        s.lease("w", Duration::from_secs(30), now + secs(86_400), 1)
+        s.lease("w", None, Duration::from_secs(30), now + secs(86_400), 1)
             .await
             .unwrap()
             .is_empty()
@@ -258,9 +267,18 @@ pub async fn backoff_then_dead_then_retry<S: Store>(s: &S) {
     assert_eq!(dead[0].last_error.as_deref(), Some("last"));
     assert_eq!(s.queue_depth().await.unwrap().dead, 1);
 
-    assert!(s.retry_dead(id, now).await.unwrap());
-    assert!(!s.retry_dead(id, now).await.unwrap());
-    let again = s.lease("w", Duration::from_secs(30), now, 1).await.unwrap();
+    assert_eq!(s.list_dead().await.unwrap(), dead);
+    s.retry_dead(id, now).await.unwrap();
+    let again = s.retry_dead(id, now).await.unwrap_err();
+    assert_eq!(
+        again.to_string(),
+        format!("no dead job with id {id}: `vayu jobs --dead` lists the dead jobs")
+    );
+    assert!(matches!(again, StoreError::NotFound { .. }));
+    let again = s
+        .lease("w", None, Duration::from_secs(30), now, 1)
+        .await
+        .unwrap();
     assert_eq!((again[0].id, again[0].attempts), (id, 0));
 }
 
@@ -440,6 +458,139 @@ pub async fn connect_errors_hide_passwords() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unsupported database URL `mysql://vayu:***@db.example/vayu`: use `sqlite://path/to/vayu.db` or `postgres://user:password@host/db`"
+        "invalid database URL `mysql://vayu:***@db.example/vayu`: use `sqlite://path/to/vayu.db` or `postgres://user:password@host/db`"
     );
+}
+
+pub async fn batch_item_that_fails_rolls_back_alone<S: Store>(s: &S) {
+    let mut broken = job_for("d2", 1);
+    broken.max_attempts = 0; // violates a CHECK
+    let batch = [
+        DeliveryWithJobs {
+            delivery: delivery("d1"),
+            jobs: vec![job_for("d1", 1)],
+        },
+        DeliveryWithJobs {
+            delivery: delivery("d2"),
+            jobs: vec![job_for("d2", 0), broken],
+        },
+        DeliveryWithJobs {
+            delivery: delivery("d3"),
+            jobs: vec![job_for("d3", 1)],
+        },
+    ];
+    let outcomes = s.record_deliveries(&batch).await.unwrap();
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(outcomes[0].as_ref().unwrap(), &Recorded::Inserted);
+    assert!(
+        matches!(&outcomes[1], Err(StoreError::Database(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!(outcomes[2].as_ref().unwrap(), &Recorded::Inserted);
+    // Neither d2 nor its first (valid) job was kept.
+    assert_eq!(
+        queued_payloads(s).await,
+        vec![
+            json!({"delivery": "d1", "n": 1}),
+            json!({"delivery": "d3", "n": 1}),
+        ]
+    );
+    assert_eq!(
+        s.record_delivery(&delivery("d2"), &[job_for("d2", 0)])
+            .await
+            .unwrap(),
+        Recorded::Inserted
+    );
+}
+
+pub async fn prune_deliveries_by_age<S: Store>(s: &S) {
+    for (id, age) in [("old", 3), ("edge", 2), ("new", 1)] {
+        let mut d = delivery(id);
+        d.received_at = t0() - chrono::Duration::days(age);
+        s.record_delivery(&d, &[job_for(id, 1)]).await.unwrap();
+    }
+    let cutoff = t0() - chrono::Duration::days(2);
+    assert_eq!(s.prune_deliveries(cutoff).await.unwrap(), 1);
+    assert_eq!(s.prune_deliveries(cutoff).await.unwrap(), 0);
+    // The pruned id is new again; the kept ones are still duplicates.
+    assert_eq!(
+        s.record_delivery(&delivery("old"), &[]).await.unwrap(),
+        Recorded::Inserted
+    );
+    assert_eq!(
+        s.record_delivery(&delivery("edge"), &[]).await.unwrap(),
+        Recorded::Duplicate
+    );
+    // Jobs outlive their delivery.
+    assert_eq!(s.queue_depth().await.unwrap().queued, 3);
+}
+
+pub async fn lease_filters_by_kind<S: Store>(s: &S) {
+    for (kind, n) in [("plan", 1), ("sync", 2), ("plan", 3), ("sweep", 4)] {
+        s.enqueue(&NewJob::new(kind, json!(n), t0()), t0())
+            .await
+            .unwrap();
+    }
+    let lease = |kinds: Option<&'static [&'static str]>| {
+        s.lease("w", kinds, Duration::from_secs(60), t0(), 10)
+    };
+    let plans = lease(Some(&["plan"])).await.unwrap();
+    assert_eq!(
+        plans.iter().map(|j| j.payload.clone()).collect::<Vec<_>>(),
+        vec![json!(1), json!(3)]
+    );
+    assert!(lease(Some(&["plan"])).await.unwrap().is_empty());
+    assert!(lease(Some(&[])).await.unwrap().is_empty());
+    let rest = lease(Some(&["sync", "sweep"])).await.unwrap();
+    assert_eq!(
+        rest.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(),
+        vec!["sync", "sweep"]
+    );
+    s.enqueue(&NewJob::new("other", json!(5), t0()), t0())
+        .await
+        .unwrap();
+    assert_eq!(lease(None).await.unwrap()[0].kind, "other");
+}
+
+pub async fn done_job_is_requeued_only_when_asked<S: Store>(s: &S) {
+    let job = NewJob::new("reconcile", json!({"round": 1}), t0()).dedupe("reconcile/octo");
+    let Enqueued::New(id) = s.enqueue(&job, t0()).await.unwrap() else {
+        panic!("not enqueued")
+    };
+    // Queued: even when asked, a queued job is left alone.
+    assert_eq!(
+        s.enqueue(&job.clone().requeue_if_done(), t0())
+            .await
+            .unwrap(),
+        Enqueued::Duplicate
+    );
+    let leased = s
+        .lease("w", None, Duration::from_secs(60), t0(), 1)
+        .await
+        .unwrap();
+    s.complete(id, leased[0].lease, t0()).await.unwrap();
+    assert_eq!(s.enqueue(&job, t0()).await.unwrap(), Enqueued::Duplicate);
+    assert_eq!(s.queue_depth().await.unwrap().done, 1);
+
+    let later = t0() + secs(100);
+    let again = NewJob::new("reconcile", json!({"round": 2}), later)
+        .dedupe("reconcile/octo")
+        .requeue_if_done();
+    assert_eq!(
+        s.enqueue(&again, later).await.unwrap(),
+        Enqueued::Requeued(id)
+    );
+    let queued = s.list_jobs(JobState::Queued).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (
+            queued[0].id,
+            &queued[0].payload,
+            queued[0].run_at,
+            queued[0].attempts
+        ),
+        (id, &json!({"round": 2}), later, 0)
+    );
+    assert_eq!(queued[0].created_at, t0());
 }

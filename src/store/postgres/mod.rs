@@ -1,8 +1,9 @@
 //! The PostgreSQL store: shared by replicas; leases use `FOR UPDATE SKIP LOCKED`
 //! and planners take an advisory lock per parent issue.
 
+mod deliveries;
+mod jobs;
 mod lock;
-mod queue;
 mod records;
 
 use std::time::Duration;
@@ -102,29 +103,37 @@ impl Store for PgStore {
         delivery: &NewDelivery,
         jobs: &[NewJob],
     ) -> StoreResult<Recorded> {
-        queue::record_delivery(&self.pool, delivery, jobs).await
+        deliveries::record_delivery(&self.pool, delivery, jobs).await
     }
 
-    async fn record_deliveries(&self, batch: &[DeliveryWithJobs]) -> StoreResult<Vec<Recorded>> {
-        queue::record_deliveries(&self.pool, batch).await
+    async fn record_deliveries(
+        &self,
+        batch: &[DeliveryWithJobs],
+    ) -> StoreResult<Vec<StoreResult<Recorded>>> {
+        deliveries::record_deliveries(&self.pool, batch).await
+    }
+
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        deliveries::prune_deliveries(&self.pool, older_than).await
     }
 
     async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {
-        queue::enqueue(&self.pool, job, now).await
+        jobs::enqueue(&self.pool, job, now).await
     }
 
     async fn lease(
         &self,
         worker: &str,
+        kinds: Option<&[&str]>,
         lease_for: Duration,
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<LeasedJob>> {
-        queue::lease(&self.pool, worker, lease_for, now, limit).await
+        jobs::lease(&self.pool, worker, kinds, lease_for, now, limit).await
     }
 
     async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
-        queue::complete(&self.pool, id, lease, now).await
+        jobs::complete(&self.pool, id, lease, now).await
     }
 
     async fn fail(
@@ -134,19 +143,19 @@ impl Store for PgStore {
         error: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Failed> {
-        queue::fail(&self.pool, self.backoff, id, lease, error, now).await
+        jobs::fail(&self.pool, self.backoff, id, lease, error, now).await
     }
 
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
-        queue::list_jobs(&self.pool, state).await
+        jobs::list_jobs(&self.pool, state).await
     }
 
-    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<bool> {
-        queue::retry_dead(&self.pool, id, now).await
+    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
+        jobs::retry_dead(&self.pool, id, now).await
     }
 
     async fn queue_depth(&self) -> StoreResult<QueueDepth> {
-        queue::queue_depth(&self.pool).await
+        jobs::queue_depth(&self.pool).await
     }
 
     async fn advisory_lock(&self, repo: &RepoName, issue: IssueNumber) -> StoreResult<PgLockGuard> {

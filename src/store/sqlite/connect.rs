@@ -30,10 +30,10 @@ pub(crate) fn options_from_url(url: &str) -> StoreResult<SqliteConnectOptions> {
                 synchronous = SqliteSynchronous::Normal
             }
             Some(("synchronous", v)) => {
-                return Err(StoreError::UnsupportedUrl {
-                    url: format!(
-                        "{} (synchronous={v}: use `full` or `normal`)",
-                        redact_url(url)
+                return Err(StoreError::InvalidUrl {
+                    url: redact_url(url),
+                    reason: format!(
+                        "synchronous={v}: use `synchronous=full` or `synchronous=normal`"
                     ),
                 });
             }

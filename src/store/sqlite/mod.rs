@@ -1,7 +1,8 @@
 //! The SQLite store: one file in WAL mode, for a single vayu process.
 
 mod connect;
-mod queue;
+mod deliveries;
+mod jobs;
 mod records;
 
 use std::time::Duration;
@@ -23,6 +24,10 @@ use crate::store::records::{
     DeliveryWithJobs, EffectRecord, EventRow, NewDelivery, NewEvent, PlanRow, Recorded, TaskFilter,
     TaskRow,
 };
+
+/// Takes the write lock at `BEGIN`, so a transaction that reads then writes
+/// never fails to upgrade its lock (SQLITE_BUSY) halfway through.
+const IMMEDIATE: &str = "BEGIN IMMEDIATE";
 
 /// The SQLite schema, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -102,29 +107,37 @@ impl Store for SqliteStore {
         delivery: &NewDelivery,
         jobs: &[NewJob],
     ) -> StoreResult<Recorded> {
-        queue::record_delivery(&self.pool, delivery, jobs).await
+        deliveries::record_delivery(&self.pool, delivery, jobs).await
     }
 
-    async fn record_deliveries(&self, batch: &[DeliveryWithJobs]) -> StoreResult<Vec<Recorded>> {
-        queue::record_deliveries(&self.pool, batch).await
+    async fn record_deliveries(
+        &self,
+        batch: &[DeliveryWithJobs],
+    ) -> StoreResult<Vec<StoreResult<Recorded>>> {
+        deliveries::record_deliveries(&self.pool, batch).await
+    }
+
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        deliveries::prune_deliveries(&self.pool, older_than).await
     }
 
     async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {
-        queue::enqueue(&self.pool, job, now).await
+        jobs::enqueue(&self.pool, job, now).await
     }
 
     async fn lease(
         &self,
         worker: &str,
+        kinds: Option<&[&str]>,
         lease_for: Duration,
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<LeasedJob>> {
-        queue::lease(&self.pool, worker, lease_for, now, limit).await
+        jobs::lease(&self.pool, worker, kinds, lease_for, now, limit).await
     }
 
     async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
-        queue::complete(&self.pool, id, lease, now).await
+        jobs::complete(&self.pool, id, lease, now).await
     }
 
     async fn fail(
@@ -134,19 +147,19 @@ impl Store for SqliteStore {
         error: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Failed> {
-        queue::fail(&self.pool, self.backoff, id, lease, error, now).await
+        jobs::fail(&self.pool, self.backoff, id, lease, error, now).await
     }
 
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
-        queue::list_jobs(&self.pool, state).await
+        jobs::list_jobs(&self.pool, state).await
     }
 
-    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<bool> {
-        queue::retry_dead(&self.pool, id, now).await
+    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
+        jobs::retry_dead(&self.pool, id, now).await
     }
 
     async fn queue_depth(&self) -> StoreResult<QueueDepth> {
-        queue::queue_depth(&self.pool).await
+        jobs::queue_depth(&self.pool).await
     }
 
     async fn advisory_lock(

@@ -1,6 +1,6 @@
-//! Deliveries and the job queue on SQLite. Every write runs in a
-//! `BEGIN IMMEDIATE` transaction, which takes the write lock up front so two
-//! writers never deadlock upgrading a read lock.
+//! The job queue on SQLite. Writes that read before they write run in a
+//! `BEGIN IMMEDIATE` transaction, which takes the write lock up front: no
+//! other connection can lease between our choice of rows and our claim.
 
 use std::time::Duration;
 
@@ -11,48 +11,16 @@ use sqlx::types::Json;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
+use super::IMMEDIATE;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::{
     Backoff, Enqueued, Failed, JobId, JobRow, JobState, LeaseToken, LeasedJob, NewJob, QueueDepth,
 };
-use crate::store::records::{DeliveryWithJobs, NewDelivery, Recorded};
-use crate::store::{duration_millis, from_millis, to_i64, to_millis, to_u32};
+use crate::store::{duration_millis, from_millis, no_dead_job, to_millis, to_u32};
 
-const IMMEDIATE: &str = "BEGIN IMMEDIATE";
-
-async fn insert_delivery(
-    conn: &mut SqliteConnection,
-    delivery: &NewDelivery,
-    jobs: &[NewJob],
-) -> StoreResult<Recorded> {
-    let installation = delivery
-        .installation_id
-        .map(|i| to_i64(i.0, "installation id"))
-        .transpose()?;
-    let inserted = sqlx::query(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(delivery.id.as_str())
-    .bind(&delivery.event)
-    .bind(&delivery.action)
-    .bind(installation)
-    .bind(delivery.repo.as_ref().map(|r| r.to_string()))
-    .bind(to_millis(delivery.received_at))
-    .bind(&delivery.payload)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(Recorded::Duplicate);
-    }
-    for job in jobs {
-        insert_job(conn, job, delivery.received_at).await?;
-    }
-    Ok(Recorded::Inserted)
-}
-
-async fn insert_job(
+/// Inserts `job` unless its dedupe key is taken; with `requeue_done`, a done
+/// job holding the key is queued again instead.
+pub(super) async fn insert_job(
     conn: &mut SqliteConnection,
     job: &NewJob,
     now: DateTime<Utc>,
@@ -71,31 +39,27 @@ async fn insert_job(
     .bind(to_millis(now))
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id.map_or(Enqueued::Duplicate, |id| Enqueued::New(JobId(id))))
-}
-
-pub(super) async fn record_delivery(
-    pool: &SqlitePool,
-    delivery: &NewDelivery,
-    jobs: &[NewJob],
-) -> StoreResult<Recorded> {
-    let mut tx = pool.begin_with(IMMEDIATE).await?;
-    let outcome = insert_delivery(&mut tx, delivery, jobs).await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-pub(super) async fn record_deliveries(
-    pool: &SqlitePool,
-    batch: &[DeliveryWithJobs],
-) -> StoreResult<Vec<Recorded>> {
-    let mut tx = pool.begin_with(IMMEDIATE).await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for item in batch {
-        outcomes.push(insert_delivery(&mut tx, &item.delivery, &item.jobs).await?);
+    if let Some(id) = id {
+        return Ok(Enqueued::New(JobId(id)));
     }
-    tx.commit().await?;
-    Ok(outcomes)
+    if !job.requeue_done {
+        return Ok(Enqueued::Duplicate);
+    }
+    let requeued: Option<i64> = sqlx::query_scalar(
+        "UPDATE jobs SET kind = ?2, payload = ?3, max_attempts = ?4, run_at = ?5,
+                updated_at = ?6, state = 'queued', attempts = 0, last_error = NULL,
+                lease_until = NULL, leased_by = NULL, lease_token = NULL
+         WHERE dedupe_key = ?1 AND state = 'done' RETURNING id",
+    )
+    .bind(&job.dedupe_key)
+    .bind(&job.kind)
+    .bind(Json(&job.payload))
+    .bind(i64::from(job.max_attempts))
+    .bind(to_millis(job.run_at))
+    .bind(to_millis(now))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(requeued.map_or(Enqueued::Duplicate, |id| Enqueued::Requeued(JobId(id))))
 }
 
 pub(super) async fn enqueue(
@@ -112,11 +76,20 @@ pub(super) async fn enqueue(
 pub(super) async fn lease(
     pool: &SqlitePool,
     worker: &str,
+    kinds: Option<&[&str]>,
     lease_for: Duration,
     now: DateTime<Utc>,
     limit: u32,
 ) -> StoreResult<Vec<LeasedJob>> {
     let token = Uuid::now_v7();
+    // SQLite has no array binds: the kinds travel as one JSON array.
+    let kinds = kinds
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt {
+            what: "job kinds",
+            detail: e.to_string(),
+        })?;
     let now_ms = to_millis(now);
     let until_ms = now_ms.saturating_add(duration_millis(lease_for));
     // One UPDATE under the write lock: nobody can lease between our choice
@@ -127,8 +100,9 @@ pub(super) async fn lease(
                 lease_token = ?3, updated_at = ?4
          WHERE id IN (
              SELECT id FROM jobs
-             WHERE (state = 'queued' AND run_at <= ?4)
-                OR (state = 'running' AND lease_until <= ?4)
+             WHERE ((state = 'queued' AND run_at <= ?4)
+                    OR (state = 'running' AND lease_until <= ?4))
+               AND (?6 IS NULL OR kind IN (SELECT value FROM json_each(?6)))
              ORDER BY run_at, id LIMIT ?5)
          RETURNING id, kind, payload, attempts, max_attempts",
     )
@@ -137,6 +111,7 @@ pub(super) async fn lease(
     .bind(token.to_string())
     .bind(now_ms)
     .bind(i64::from(limit))
+    .bind(kinds)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -262,7 +237,7 @@ pub(super) async fn retry_dead(
     pool: &SqlitePool,
     id: JobId,
     now: DateTime<Utc>,
-) -> StoreResult<bool> {
+) -> StoreResult<()> {
     let n = sqlx::query(
         "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2
          WHERE id = ?1 AND state = 'dead'",
@@ -272,7 +247,10 @@ pub(super) async fn retry_dead(
     .execute(pool)
     .await?
     .rows_affected();
-    Ok(n == 1)
+    if n == 0 {
+        return Err(no_dead_job(id));
+    }
+    Ok(())
 }
 
 pub(super) async fn queue_depth(pool: &SqlitePool) -> StoreResult<QueueDepth> {

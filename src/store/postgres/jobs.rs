@@ -1,6 +1,6 @@
-//! Deliveries and the job queue on PostgreSQL. Every write runs in a
-//! `BEGIN IMMEDIATE` transaction, which takes the write lock up front so two
-//! writers never deadlock upgrading a read lock.
+//! The job queue on PostgreSQL. Leasing locks the rows it picks with
+//! `FOR UPDATE SKIP LOCKED`, so replicas leasing at once skip each other's
+//! rows instead of waiting on them or taking them twice.
 
 use std::time::Duration;
 
@@ -15,42 +15,11 @@ use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::{
     Backoff, Enqueued, Failed, JobId, JobRow, JobState, LeaseToken, LeasedJob, NewJob, QueueDepth,
 };
-use crate::store::records::{DeliveryWithJobs, NewDelivery, Recorded};
-use crate::store::{to_i64, to_u32};
+use crate::store::{no_dead_job, to_u32};
 
-async fn insert_delivery(
-    conn: &mut PgConnection,
-    delivery: &NewDelivery,
-    jobs: &[NewJob],
-) -> StoreResult<Recorded> {
-    let installation = delivery
-        .installation_id
-        .map(|i| to_i64(i.0, "installation id"))
-        .transpose()?;
-    let inserted = sqlx::query(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(delivery.id.as_str())
-    .bind(&delivery.event)
-    .bind(&delivery.action)
-    .bind(installation)
-    .bind(delivery.repo.as_ref().map(|r| r.to_string()))
-    .bind(delivery.received_at)
-    .bind(&delivery.payload)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(Recorded::Duplicate);
-    }
-    for job in jobs {
-        insert_job(conn, job, delivery.received_at).await?;
-    }
-    Ok(Recorded::Inserted)
-}
-
-async fn insert_job(
+/// Inserts `job` unless its dedupe key is taken; with `requeue_done`, a done
+/// job holding the key is queued again instead.
+pub(super) async fn insert_job(
     conn: &mut PgConnection,
     job: &NewJob,
     now: DateTime<Utc>,
@@ -69,31 +38,27 @@ async fn insert_job(
     .bind(now)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id.map_or(Enqueued::Duplicate, |id| Enqueued::New(JobId(id))))
-}
-
-pub(super) async fn record_delivery(
-    pool: &PgPool,
-    delivery: &NewDelivery,
-    jobs: &[NewJob],
-) -> StoreResult<Recorded> {
-    let mut tx = pool.begin().await?;
-    let outcome = insert_delivery(&mut tx, delivery, jobs).await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-pub(super) async fn record_deliveries(
-    pool: &PgPool,
-    batch: &[DeliveryWithJobs],
-) -> StoreResult<Vec<Recorded>> {
-    let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for item in batch {
-        outcomes.push(insert_delivery(&mut tx, &item.delivery, &item.jobs).await?);
+    if let Some(id) = id {
+        return Ok(Enqueued::New(JobId(id)));
     }
-    tx.commit().await?;
-    Ok(outcomes)
+    if !job.requeue_done {
+        return Ok(Enqueued::Duplicate);
+    }
+    let requeued: Option<i64> = sqlx::query_scalar(
+        "UPDATE jobs SET kind = $2, payload = $3, max_attempts = $4, run_at = $5,
+                updated_at = $6, state = 'queued', attempts = 0, last_error = NULL,
+                lease_until = NULL, leased_by = NULL, lease_token = NULL
+         WHERE dedupe_key = $1 AND state = 'done' RETURNING id",
+    )
+    .bind(&job.dedupe_key)
+    .bind(&job.kind)
+    .bind(Json(&job.payload))
+    .bind(i64::from(job.max_attempts))
+    .bind(job.run_at)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(requeued.map_or(Enqueued::Duplicate, |id| Enqueued::Requeued(JobId(id))))
 }
 
 pub(super) async fn enqueue(
@@ -110,6 +75,7 @@ pub(super) async fn enqueue(
 pub(super) async fn lease(
     pool: &PgPool,
     worker: &str,
+    kinds: Option<&[&str]>,
     lease_for: Duration,
     now: DateTime<Utc>,
     limit: u32,
@@ -119,28 +85,30 @@ pub(super) async fn lease(
         .ok()
         .and_then(|d| now.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    // Rows another transaction is leasing are skipped, not waited for; the
-    // rows we lock are re-checked against the WHERE after locking.
-    let mut tx = pool.begin().await?;
+    // One statement, so no explicit transaction: the CTE locks the rows it
+    // picks and skips rows another leaser has locked; a row whose lock we
+    // wait for is never ours, so no job is leased twice.
     let rows = sqlx::query(
-        "UPDATE jobs SET state = 'running', lease_until = $1, leased_by = $2,
-                lease_token = $3, updated_at = $4
-         WHERE id IN (
+        "WITH picked AS (
              SELECT id FROM jobs
-             WHERE (state = 'queued' AND run_at <= $4)
-                OR (state = 'running' AND lease_until <= $4)
+             WHERE ((state = 'queued' AND run_at <= $4)
+                    OR (state = 'running' AND lease_until <= $4))
+               AND ($6::text[] IS NULL OR kind = ANY($6))
              ORDER BY run_at, id LIMIT $5
              FOR UPDATE SKIP LOCKED)
-         RETURNING id, kind, payload, attempts, max_attempts",
+         UPDATE jobs SET state = 'running', lease_until = $1, leased_by = $2,
+                lease_token = $3, updated_at = $4
+         FROM picked WHERE jobs.id = picked.id
+         RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, jobs.max_attempts",
     )
     .bind(until)
     .bind(worker)
     .bind(token)
     .bind(now)
     .bind(i64::from(limit))
-    .fetch_all(&mut *tx)
+    .bind(kinds)
+    .fetch_all(pool)
     .await?;
-    tx.commit().await?;
     let lease_until = until;
     let mut jobs = rows
         .iter()
@@ -255,7 +223,7 @@ pub(super) async fn list_jobs(pool: &PgPool, state: JobState) -> StoreResult<Vec
     rows.iter().map(job_row).collect()
 }
 
-pub(super) async fn retry_dead(pool: &PgPool, id: JobId, now: DateTime<Utc>) -> StoreResult<bool> {
+pub(super) async fn retry_dead(pool: &PgPool, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
     let n = sqlx::query(
         "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2
          WHERE id = $1 AND state = 'dead'",
@@ -265,7 +233,10 @@ pub(super) async fn retry_dead(pool: &PgPool, id: JobId, now: DateTime<Utc>) -> 
     .execute(pool)
     .await?
     .rows_affected();
-    Ok(n == 1)
+    if n == 0 {
+        return Err(no_dead_job(id));
+    }
+    Ok(())
 }
 
 pub(super) async fn queue_depth(pool: &PgPool) -> StoreResult<QueueDepth> {
