@@ -34,6 +34,11 @@ impl Batcher {
         (Self { tx }, task)
     }
 
+    /// Deliveries handed over and not yet taken into a batch.
+    pub fn waiting(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
     /// Stores one delivery through the next batch and waits until it is durable.
     pub async fn submit(&self, delivery: IncomingDelivery) -> Result<Recorded, IngestError> {
         let (reply, answer) = oneshot::channel();

@@ -14,8 +14,10 @@ pub const QUEUE_DEPTH: &str = "queue_depth";
 pub const RATE_LIMIT_REMAINING: &str = "rate_limit_remaining";
 
 /// Events that get their own label value; anything else is `other`, so an
-/// unauthenticated client cannot grow the label set.
+/// unauthenticated client cannot grow the label set; `unknown` is for
+/// deliveries rejected before their event name is trusted.
 const KNOWN_EVENTS: &[&str] = &[
+    "unknown",
     "issues",
     "issue_comment",
     "sub_issues",
