@@ -101,9 +101,15 @@ fn with_layers(router: Router) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(
-            // Method and path only: headers carry signatures and are never logged.
+            // Method, path and delivery id only: other headers carry signatures and are never logged.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                info_span!("request", method = %req.method(), path = %req.uri().path())
+                let delivery = req
+                    .headers()
+                    .get("x-github-delivery")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|v| v.len() <= 128)
+                    .unwrap_or("");
+                info_span!("request", method = %req.method(), path = %req.uri().path(), delivery)
             }),
         )
 }

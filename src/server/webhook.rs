@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
-use tracing::{Instrument, field, info_span, warn};
+use tracing::{Instrument, debug, field, info_span, warn};
 
 use super::batcher::Batcher;
 use super::ingest::{IncomingDelivery, NewJob, Recorded};
@@ -111,7 +111,9 @@ async fn handle(batcher: &Batcher, id: String, event: String, body: Bytes) -> Re
         ignored: ignored.clone(),
         jobs,
     };
-    match batcher.submit(delivery).await {
+    let recorded = batcher.submit(delivery).await;
+    debug!(outcome = ?recorded, "delivery handled");
+    match recorded {
         Ok(Recorded::Inserted) => match ignored {
             None => {
                 count_delivery(&event, "accepted");
