@@ -6,7 +6,7 @@
 # and the vayu ÷ Probot ratios.
 #
 # Usage: bench/ingest.sh            env: RUNS=3 DURATION=10 CONC=32 THREADS=2 WARMUP=3
-#        DATABASE_URL (default memory: until the sqlx store is wired into `vayu serve`)
+#        DATABASE_URL (default: a fresh SQLite file in a temp dir; `memory:` for the non-durable queue)
 #        SHARED (default ../shared next to the repo, else /work/shared)  SKIP_PROBOT=1
 set -euo pipefail
 
@@ -16,9 +16,9 @@ SHARED="${SHARED:-$ROOT/../shared}"
 RUNS="${RUNS:-3}" DURATION="${DURATION:-10}" CONC="${CONC:-32}" THREADS="${THREADS:-2}" WARMUP="${WARMUP:-3}"
 SECRET="bench-secret-$RANDOM$RANDOM"
 PAYLOAD="$ROOT/tests/fixtures/github/webhooks/issues.labeled.1.json"
-DB_URL="${DATABASE_URL:-memory:}"
-VAYU_PORT=3211 PROBOT_PORT=3212
 WORK="$(mktemp -d)"
+DB_URL="${DATABASE_URL:-sqlite://$WORK/vayu.db}"
+VAYU_PORT=3211 PROBOT_PORT=3212
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT

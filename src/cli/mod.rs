@@ -3,6 +3,7 @@
 mod config_cmd;
 mod input;
 mod inspect_cmd;
+mod jobs_cmd;
 mod plan_cmd;
 mod serve_cmd;
 
@@ -29,11 +30,17 @@ enum Command {
     InspectEvent(inspect_cmd::InspectArgs),
     /// Run the GitHub App webhook server (setup mode without App credentials).
     Serve(Box<serve_cmd::ServeArgs>),
+    /// Inspect the job queue and requeue dead jobs.
+    #[command(subcommand)]
+    Jobs(jobs_cmd::JobsCommand),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
-    if std::env::args_os().nth(1).is_some_and(|a| a == "serve") {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "serve" || a == "jobs")
+    {
         serve_cmd::load_dotenv();
     }
     let cli = Cli::parse();
@@ -42,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Config(cmd) => config_cmd::run(&cmd),
         Command::InspectEvent(args) => inspect_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
+        Command::Jobs(cmd) => jobs_cmd::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ use crate::server::logging::{self, LogFormat};
 use crate::server::memory::MemoryQueue;
 use crate::server::setup::SetupConfig;
 use crate::server::signature::WebhookSecret;
+use crate::server::store_ingest::{NoRunner, StoreIngest};
 use crate::server::{Ingest, JobRunner, Verify, WorkerPool};
 
 /// Options of `vayu serve` (each also read from the environment and `.env`).
@@ -115,7 +116,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
              (or pass --insecure-no-verify for local tests)"
         ),
     };
-    let (ingest, runner) = open_store(&args.database_url)?;
+    let (ingest, runner) = open_store(&args.database_url).await?;
     let poke = Arc::new(Notify::new());
     let pool = WorkerPool::spawn(runner, args.workers, poke.clone(), Duration::from_secs(5));
     let app = crate::server::webhook_app(ingest, verify, poke);
@@ -133,7 +134,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 type Store = (Arc<dyn Ingest>, Arc<dyn JobRunner>);
 
 /// The store behind `--database-url`.
-fn open_store(url: &str) -> anyhow::Result<Store> {
+async fn open_store(url: &str) -> anyhow::Result<Store> {
     if url == "memory:" || url.starts_with("memory:") {
         warn!(
             "memory: store — deliveries are NOT durable and are lost on exit; for tests and benchmarks only"
@@ -141,8 +142,16 @@ fn open_store(url: &str) -> anyhow::Result<Store> {
         let queue = Arc::new(MemoryQueue::with_payloads(false));
         return Ok((queue.clone(), queue));
     }
-    bail!(
-        "the database store for `{url}` is not wired into this build yet; \
-         use --database-url memory: for local tests"
-    )
+    let store = Arc::new(
+        crate::store::connect(url)
+            .await
+            .context("cannot open the database given by --database-url / DATABASE_URL")?,
+    );
+    warn!(
+        "no job runner wired yet: jobs are stored and stay queued until the orchestrator runs them"
+    );
+    Ok((
+        Arc::new(StoreIngest::new(store.clone())),
+        Arc::new(NoRunner::new(store)),
+    ))
 }

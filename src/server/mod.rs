@@ -11,6 +11,8 @@ pub mod memory;
 pub mod metrics;
 pub mod setup;
 pub mod signature;
+pub mod store_ingest;
+pub mod store_runner;
 mod webhook;
 pub mod workers;
 
@@ -32,6 +34,7 @@ use tracing::info_span;
 
 pub use batcher::Batcher;
 pub use ingest::{BoxFuture, IncomingDelivery, Ingest, IngestError, NewJob, Recorded};
+pub use store_runner::{JobHandler, StoreRunner};
 pub use webhook::{EVENT_JOB, Verify};
 pub use workers::{JobDone, JobError, JobRunner, WorkerPool};
 

@@ -85,12 +85,13 @@ async fn handle(batcher: &Batcher, id: String, event: String, body: Bytes) -> Re
     }
     let (ignored, jobs) = match normalized {
         Normalized::Event(e) => match serde_json::to_value(&e) {
-            Ok(payload) => (
+            // Delivery id and repo ride along so every job span can name them.
+            Ok(event) => (
                 None,
                 vec![NewJob {
                     kind: EVENT_JOB.to_owned(),
                     dedupe_key: format!("delivery:{id}"),
-                    payload,
+                    payload: json!({"delivery": id, "repo": repo, "event": event}),
                 }],
             ),
             Err(e) => {
