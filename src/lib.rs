@@ -7,4 +7,5 @@ pub mod cli;
 pub mod core;
 pub mod github;
 pub mod render;
+pub mod server;
 pub mod store;

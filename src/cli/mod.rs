@@ -3,7 +3,9 @@
 mod config_cmd;
 mod input;
 mod inspect_cmd;
+mod jobs_cmd;
 mod plan_cmd;
+mod serve_cmd;
 
 use std::process::ExitCode;
 
@@ -26,15 +28,28 @@ enum Command {
     Config(config_cmd::ConfigCommand),
     /// Show how vayu reads a webhook delivery: the normalized event as JSON, or why it is ignored.
     InspectEvent(inspect_cmd::InspectArgs),
+    /// Run the GitHub App webhook server (setup mode without App credentials).
+    Serve(Box<serve_cmd::ServeArgs>),
+    /// Inspect the job queue and requeue dead jobs.
+    #[command(subcommand)]
+    Jobs(jobs_cmd::JobsCommand),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "serve" || a == "jobs")
+    {
+        serve_cmd::load_dotenv();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan(args) => plan_cmd::run(&args),
         Command::Config(cmd) => config_cmd::run(&cmd),
         Command::InspectEvent(args) => inspect_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
+        Command::Jobs(cmd) => jobs_cmd::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

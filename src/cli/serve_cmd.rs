@@ -1,0 +1,157 @@
+//! `vayu serve`: the webhook server, or setup mode when there are no App credentials.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio::sync::Notify;
+use tracing::{info, warn};
+
+use crate::server::logging::{self, LogFormat};
+use crate::server::memory::MemoryQueue;
+use crate::server::setup::SetupConfig;
+use crate::server::signature::WebhookSecret;
+use crate::server::store_ingest::{NoRunner, StoreIngest};
+use crate::server::{Ingest, JobRunner, Verify, WorkerPool};
+
+/// Options of `vayu serve` (each also read from the environment and `.env`).
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The GitHub App's id.
+    #[arg(long, env = "VAYU_APP_ID")]
+    app_id: Option<u64>,
+    /// A file holding the App's private key (PEM).
+    #[arg(long, env = "VAYU_PRIVATE_KEY_PATH")]
+    private_key_path: Option<PathBuf>,
+    /// The App's private key itself (PEM); read from the environment only.
+    #[arg(long, env = "VAYU_PRIVATE_KEY", hide = true, hide_env_values = true)]
+    private_key: Option<String>,
+    /// The webhook secret set on the App.
+    #[arg(long, env = "VAYU_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// Where deliveries and jobs are stored (`sqlite://vayu.db`, `postgres://…`, `memory:`).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://vayu.db")]
+    database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "VAYU_BIND", default_value = "127.0.0.1:3000")]
+    bind: SocketAddr,
+    /// GitHub's REST API (for GitHub Enterprise Server: `https://<host>/api/v3`).
+    #[arg(long, env = "GITHUB_API_URL", default_value = "https://api.github.com")]
+    github_api_url: String,
+    /// GitHub's web URL, where setup mode creates the App.
+    #[arg(long, env = "GITHUB_URL", default_value = "https://github.com")]
+    github_url: String,
+    /// The URL GitHub reaches this server at (default: `http://<bind>`).
+    #[arg(long, env = "VAYU_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Jobs run at once.
+    #[arg(long, env = "VAYU_WORKERS", default_value_t = 4)]
+    workers: usize,
+    /// Log line format.
+    #[arg(long, env = "VAYU_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Accept unsigned deliveries (local tests only; never on a reachable address).
+    #[arg(long)]
+    insecure_no_verify: bool,
+    /// Where setup mode writes the App credentials.
+    #[arg(long, default_value = ".env")]
+    env_file: PathBuf,
+}
+
+/// Loads `.env` from the working directory into the environment (existing
+/// variables win), so clap's `env` fallbacks see it; called before parsing.
+pub fn load_dotenv() {
+    // A missing file is the normal case; a malformed one is reported once logging is up.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("warning: ignoring .env: {e}");
+    }
+}
+
+/// Runs the server until SIGTERM or Ctrl-C.
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    logging::init(args.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let has_key = args.private_key_path.is_some() || args.private_key.is_some();
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}; pick another --bind", args.bind))?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    if args.app_id.is_none() || !has_key {
+        info!(addr = %local, "listening");
+        info!(url = %public_url, "setup mode: no App credentials (VAYU_APP_ID and VAYU_PRIVATE_KEY[_PATH]); open the URL to create the GitHub App");
+        let app = crate::server::setup_app(SetupConfig {
+            github_url: args.github_url.clone(),
+            api_url: args.github_api_url.clone(),
+            public_url,
+            env_file: args.env_file.clone(),
+        });
+        crate::server::serve(listener, app, crate::server::shutdown_signal()).await?;
+        return Ok(());
+    }
+    let verify = match args.webhook_secret.clone().and_then(WebhookSecret::new) {
+        Some(secret) => Verify::Secret(secret),
+        None if args.insecure_no_verify => {
+            warn!("--insecure-no-verify: accepting unsigned deliveries");
+            Verify::InsecureNoVerify
+        }
+        None => bail!(
+            "no webhook secret: set --webhook-secret or VAYU_WEBHOOK_SECRET to the App's secret \
+             (or pass --insecure-no-verify for local tests)"
+        ),
+    };
+    let (ingest, runner) = open_store(&args.database_url).await?;
+    let poke = Arc::new(Notify::new());
+    let pool = WorkerPool::spawn(runner, args.workers, poke.clone(), Duration::from_secs(5));
+    let app = crate::server::webhook_app(ingest, verify, poke);
+    info!(addr = %local, workers = args.workers, "listening");
+    let served = crate::server::serve(listener, app.router, crate::server::shutdown_signal()).await;
+    // The router is gone: the commit task stores what is pending and ends.
+    if let Err(e) = app.commit_task.await {
+        warn!(error = %e, "the commit task ended abnormally");
+    }
+    pool.shutdown().await;
+    info!("stopped");
+    served.context("the server failed")
+}
+
+type Store = (Arc<dyn Ingest>, Arc<dyn JobRunner>);
+
+/// The store behind `--database-url`.
+async fn open_store(url: &str) -> anyhow::Result<Store> {
+    if url == "memory:" || url.starts_with("memory:") {
+        warn!(
+            "memory: store — deliveries are NOT durable and are lost on exit; for tests and benchmarks only"
+        );
+        let queue = Arc::new(MemoryQueue::with_payloads(false));
+        return Ok((queue.clone(), queue));
+    }
+    let store = Arc::new(
+        crate::store::connect(url)
+            .await
+            .context("cannot open the database given by --database-url / DATABASE_URL")?,
+    );
+    warn!(
+        "no job runner wired yet: jobs are stored and stay queued until the orchestrator runs them"
+    );
+    Ok((
+        Arc::new(StoreIngest::new(store.clone())),
+        Arc::new(NoRunner::new(store)),
+    ))
+}

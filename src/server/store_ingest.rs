@@ -1,0 +1,107 @@
+//! The sqlx [`Store`] as the server's [`Ingest`]: each group-commit batch is
+//! one `record_deliveries` transaction. Jobs are enqueued there and left for
+//! the orchestrator's [`JobRunner`](super::JobRunner).
+
+use std::sync::Arc;
+
+use super::ingest::{BoxFuture, IncomingDelivery, Ingest, IngestError, Recorded};
+use super::workers::{JobDone, JobError, JobRunner};
+use crate::core::ids::{InstallationId, RepoName};
+use crate::store::{self, DeliveryWithJobs, NewDelivery, Store};
+
+/// Adapts a [`Store`] to [`Ingest`].
+#[derive(Debug)]
+pub struct StoreIngest<S> {
+    store: Arc<S>,
+}
+
+impl<S> StoreIngest<S> {
+    /// Wraps a connected, migrated store.
+    pub fn new(store: Arc<S>) -> Self {
+        Self { store }
+    }
+}
+
+fn to_store(d: IncomingDelivery) -> DeliveryWithJobs {
+    let received_at = d.received_at;
+    DeliveryWithJobs {
+        delivery: NewDelivery {
+            id: d.id,
+            event: d.event,
+            action: d.action,
+            installation_id: d.installation_id.map(InstallationId),
+            repo: d.repo.and_then(|r| r.parse::<RepoName>().ok()),
+            received_at,
+            // Bodies that got this far parsed as JSON, which is UTF-8.
+            payload: String::from_utf8_lossy(&d.payload).into_owned(),
+        },
+        jobs: d
+            .jobs
+            .into_iter()
+            .map(|j| store::NewJob::new(j.kind, j.payload, received_at).dedupe(j.dedupe_key))
+            .collect(),
+    }
+}
+
+impl<S: Store + 'static> Ingest for StoreIngest<S> {
+    fn record_batch(
+        &self,
+        batch: Vec<IncomingDelivery>,
+    ) -> BoxFuture<'_, Vec<Result<Recorded, IngestError>>> {
+        Box::pin(async move {
+            let n = batch.len();
+            let rows: Vec<DeliveryWithJobs> = batch.into_iter().map(to_store).collect();
+            match self.store.record_deliveries(&rows).await {
+                Ok(outcomes) => outcomes
+                    .into_iter()
+                    .map(|o| {
+                        Ok(match o {
+                            store::Recorded::Inserted => Recorded::Inserted,
+                            store::Recorded::Duplicate => Recorded::Duplicate,
+                        })
+                    })
+                    .collect(),
+                Err(e) => {
+                    let error = IngestError::Store {
+                        message: e.to_string(),
+                    };
+                    vec![Err(error); n]
+                }
+            }
+        })
+    }
+
+    fn ready(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move { self.store.readiness().await.is_ok() })
+    }
+}
+
+/// Leases nothing, only reports the store's queue depth: for `vayu serve`
+/// until the orchestrator's runner is wired in, so queued jobs wait in the
+/// database instead of being marked done unrun.
+#[derive(Debug)]
+pub struct NoRunner<S> {
+    store: Arc<S>,
+}
+
+impl<S> NoRunner<S> {
+    /// Wraps the store whose depth is reported.
+    pub fn new(store: Arc<S>) -> Self {
+        Self { store }
+    }
+}
+
+impl<S: Store + 'static> JobRunner for NoRunner<S> {
+    fn run_next(&self) -> BoxFuture<'_, Result<Option<JobDone>, JobError>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn queue_depth(&self) -> BoxFuture<'_, Result<u64, JobError>> {
+        Box::pin(async move {
+            let depth = self.store.queue_depth().await.map_err(|e| JobError {
+                message: e.to_string(),
+            })?;
+            Ok(depth.queued + depth.running)
+        })
+    }
+}
