@@ -80,12 +80,15 @@ fn line(job: &JobRow) -> String {
 
 async fn retry(url: &str, id: JobId) -> anyhow::Result<()> {
     let store = connect(url).await.context("cannot open the job database")?;
-    let requeued = store.retry_dead(id, Utc::now()).await?;
+    let result = store.retry_dead(id, Utc::now()).await;
     store.close().await;
-    if !requeued {
-        bail!(
-            "job {id} is not dead (see `vayu jobs list --dead` for the jobs that can be retried)"
-        );
+    if let Err(e) = result {
+        if matches!(e, crate::store::StoreError::NotFound { .. }) {
+            bail!(
+                "job {id} is not dead (see `vayu jobs list --dead` for the jobs that can be retried)"
+            );
+        }
+        return Err(e.into());
     }
     println!("job {id} queued again");
     Ok(())

@@ -54,11 +54,12 @@ impl<S: Store + 'static> Ingest for StoreIngest<S> {
             match self.store.record_deliveries(&rows).await {
                 Ok(outcomes) => outcomes
                     .into_iter()
-                    .map(|o| {
-                        Ok(match o {
-                            store::Recorded::Inserted => Recorded::Inserted,
-                            store::Recorded::Duplicate => Recorded::Duplicate,
-                        })
+                    .map(|o| match o {
+                        Ok(store::Recorded::Inserted) => Ok(Recorded::Inserted),
+                        Ok(store::Recorded::Duplicate) => Ok(Recorded::Duplicate),
+                        Err(e) => Err(IngestError::Store {
+                            message: e.to_string(),
+                        }),
                     })
                     .collect(),
                 Err(e) => {

@@ -65,7 +65,7 @@ impl<S: Store + 'static, H: JobHandler> JobRunner for StoreRunner<S, H> {
         Box::pin(async move {
             let leased = self
                 .store
-                .lease(&self.worker, self.lease_for, Utc::now(), 1)
+                .lease(&self.worker, None, self.lease_for, Utc::now(), 1)
                 .await
                 .map_err(queue_error)?;
             let Some(job) = leased.into_iter().next() else {
