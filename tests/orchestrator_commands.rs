@@ -185,3 +185,131 @@ async fn cancel_closes_the_task_and_its_open_subtasks() {
         p.comments
     );
 }
+
+/// The reactions on the comment whose body is exactly `body`.
+fn reactions(h: &H, body: &str) -> Vec<String> {
+    let w = h.sim.world();
+    w.repos[REPO]
+        .comments
+        .values()
+        .filter(|c| c.body == body)
+        .flat_map(|c| c.reactions.iter().map(|r| r.content.clone()))
+        .collect()
+}
+
+/// Replaces the status label of issue `n` on the sim, as a worker would.
+fn set_status(h: &H, n: u64, status: &str) {
+    let mut w = h.sim.world();
+    let id = w.ensure_label(REPO, status);
+    let statuses: Vec<u64> = w.repos[REPO]
+        .labels
+        .values()
+        .filter(|l| l.name.starts_with("status:"))
+        .map(|l| l.id)
+        .collect();
+    let i = w.issue_mut(REPO, n).expect("issue");
+    i.labels.retain(|l| !statuses.contains(l));
+    i.labels.push(id);
+}
+
+fn others(h: &H, n: u64) -> Vec<String> {
+    let mut l: Vec<String> = h
+        .sim
+        .issue(REPO, n)
+        .labels
+        .into_iter()
+        .filter(|l| !l.starts_with("status:"))
+        .collect();
+    l.sort();
+    l
+}
+
+#[tokio::test]
+async fn retry_pause_and_resume_move_a_subtask_through_its_lifecycle() {
+    let h = setup().await;
+    let parent = h.task("Add authentication", AUTH);
+    h.handle(&h.labeled(parent)).await;
+    let sub = h.subs(parent)["backend"];
+    let kept = others(&h, sub);
+    set_status(&h, sub, "status:failed");
+
+    // Permission is checked before anything changes.
+    h.handle(&h.comment(sub, "reader", "/vayu retry")).await;
+    assert_eq!(h.status(sub), vec!["status:failed"]);
+    let s = h.sim.issue(REPO, sub);
+    assert_eq!(
+        s.comments.len(),
+        2,
+        "the command and one reply: {:?}",
+        s.comments
+    );
+    assert!(
+        s.comments[1].contains("@reader: `/vayu retry` needs `write` permission"),
+        "{}",
+        s.comments[1]
+    );
+
+    h.handle(&h.comment(sub, "maintainer", "/vayu retry")).await;
+    assert_eq!(h.status(sub), vec!["status:queued"]);
+    assert_eq!(others(&h, sub), kept, "only the status label changes");
+
+    set_status(&h, sub, "status:executing");
+    h.handle(&h.comment(sub, "maintainer", "/vayu pause")).await;
+    assert_eq!(h.status(sub), vec!["status:paused"]);
+    h.handle(&h.comment(sub, "maintainer", "/vayu resume"))
+        .await;
+    assert_eq!(h.status(sub), vec!["status:executing"]);
+    for verb in ["retry", "pause", "resume"] {
+        let mut r = reactions(&h, &format!("/vayu {verb}"));
+        r.sort();
+        let want: Vec<&str> = if verb == "retry" {
+            // The reader's attempt got 👀 too, then the refusal.
+            vec!["+1", "eyes", "eyes"]
+        } else {
+            vec!["+1", "eyes"]
+        };
+        assert_eq!(r, want, "{verb}");
+    }
+
+    // A verb the current status does not allow is explained, not applied.
+    h.handle(&h.comment(sub, "maintainer", "/vayu retry")).await;
+    assert_eq!(h.status(sub), vec!["status:executing"]);
+    let s = h.sim.issue(REPO, sub);
+    assert!(
+        s.comments
+            .iter()
+            .any(|c| c.contains("cannot `retry` a task that is `executing`")),
+        "{:?}",
+        s.comments
+    );
+}
+
+#[tokio::test]
+async fn status_replies_with_each_subtask_and_its_state() {
+    let h = setup().await;
+    let parent = h.task("Add authentication", AUTH);
+    h.handle(&h.labeled(parent)).await;
+    let subs = h.subs(parent);
+    h.handle(&h.close(subs["design"], true)).await;
+    let before = h.sim.write_count();
+    h.handle(&h.comment(parent, "reader", "/vayu status")).await;
+    assert_eq!(h.sim.write_count() - before, 1, "only the reply");
+    let p = h.sim.issue(REPO, parent);
+    let reply = p
+        .comments
+        .iter()
+        .find(|c| c.contains("### Status:"))
+        .expect("a status reply");
+    assert!(reply.contains("### Status: `queued`"), "{reply}");
+    assert!(reply.contains("1/6 subtasks done."), "{reply}");
+    for (key, title, state) in [
+        ("design", "Design authentication architecture", "completed"),
+        ("backend", "Implement authentication backend", "queued"),
+        ("frontend", "Implement login and signup pages", "queued"),
+        ("tests", "Test authentication", "blocked"),
+        ("docs", "Document authentication", "blocked"),
+    ] {
+        let row = format!("| {title} | #{} | {state} |", subs[key]);
+        assert!(reply.contains(&row), "{row} in\n{reply}");
+    }
+}

@@ -23,6 +23,15 @@ async fn the_auth_example_becomes_six_linked_sub_issues() {
     let h = setup().await;
     let parent = h.task("Add authentication", AUTH);
     let first = h.writes_of(&h.labeled(parent)).await;
+    // Each missing label is created once, never re-posted for a later sub-issue.
+    let label_posts: Vec<u16> = h
+        .sim
+        .request_log()
+        .iter()
+        .filter(|r| r.write && r.path.ends_with("/labels"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(label_posts, vec![201; 5]);
 
     let subs = h.subs(parent);
     assert_eq!(subs.len(), 6, "{subs:?}");
@@ -84,6 +93,7 @@ async fn the_auth_example_becomes_six_linked_sub_issues() {
     );
     assert!(steady <= n + e + 3, "{steady} writes");
     assert_eq!(steady, n + e + 2);
+    assert_eq!(first, steady + 5);
 }
 
 #[tokio::test]
@@ -247,4 +257,32 @@ async fn the_skip_label_and_other_labels_are_ignored() {
         .number;
     assert_eq!(h.writes_of(&h.labeled(parent)).await, 0);
     assert!(h.sim.issue(REPO, parent).sub_issues.is_empty());
+}
+
+#[tokio::test]
+async fn an_issue_vayu_opened_is_never_decomposed_again() {
+    let h = setup().await;
+    let parent = h.task("Add authentication", AUTH);
+    h.handle(&h.labeled(parent)).await;
+    let sub = h.subs(parent)["backend"];
+    // A person adds the trigger label to one of vayu's own sub-issues.
+    {
+        let mut w = h.sim.world();
+        let id = w.ensure_label(REPO, "vayu");
+        w.issue_mut(REPO, sub).expect("sub-issue").labels.push(id);
+    }
+    let mut event = h.labeled(sub);
+    if let vayu::app::event::Event::IssueLabeled { issue, .. } = &mut event {
+        issue.author = user("vayu-bot[bot]");
+    }
+    let before = h.sim.write_count();
+    let out = h.handle(&event).await;
+    assert_eq!(
+        out,
+        Outcome::Ignored {
+            why: format!("#{sub} was opened by vayu itself")
+        }
+    );
+    assert_eq!(h.sim.write_count(), before);
+    assert!(h.sim.issue(REPO, sub).sub_issues.is_empty());
 }

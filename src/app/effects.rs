@@ -4,7 +4,7 @@
 //! skipping any whose result GitHub already shows and recording each key in
 //! the ledger once done.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -134,6 +134,9 @@ pub struct Executor<'c, G, S> {
     plan: Option<&'c Plan>,
     /// GitHub writes made so far.
     pub writes: usize,
+    /// Labels this executor created (or found existing) on GitHub: a later
+    /// sub-issue's missing label must not re-post them.
+    ensured: BTreeSet<String>,
 }
 
 impl<G, S> std::fmt::Debug for Executor<'_, G, S> {
@@ -162,6 +165,7 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
             subs,
             plan,
             writes: 0,
+            ensured: BTreeSet::new(),
         }
     }
 
@@ -263,7 +267,11 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
             Err(GitHubError::NotFound { .. }) if !labels.is_empty() => {
                 // A label GitHub does not know yet: create the missing ones once.
                 for spec in labels {
+                    if self.ensured.contains(&spec.name) {
+                        continue;
+                    }
                     self.ctx.gh.ensure_label(&self.repo, spec).await?;
+                    self.ensured.insert(spec.name.clone());
                     self.wrote(&format!("{}/label/{}", self.repo, spec.name), &json!({}))
                         .await?;
                 }
