@@ -271,6 +271,18 @@ async fn retry_pause_and_resume_move_a_subtask_through_its_lifecycle() {
         assert_eq!(r, want, "{verb}");
     }
 
+    let kinds = h.event_kinds().await;
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "command_received").count(),
+        4,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "task_transition").count(),
+        3,
+        "{kinds:?}"
+    );
+
     // A verb the current status does not allow is explained, not applied.
     h.handle(&h.comment(sub, "maintainer", "/vayu retry")).await;
     assert_eq!(h.status(sub), vec!["status:executing"]);

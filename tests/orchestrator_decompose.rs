@@ -189,8 +189,24 @@ async fn an_invalid_plan_gets_one_comment_and_status_failed() {
     assert!(p.sub_issues.is_empty());
     assert_eq!(h.sim.world().repos[REPO].issues.len(), 1);
     assert_eq!(writes, 2, "one comment and one label change");
+    assert!(h.event_kinds().await.contains(&"plan_invalid".to_owned()));
     let again = h.edit_body(parent, &format!("{body}\n"));
     assert_eq!(h.writes_of(&again).await, 0);
+
+    // The author fixes the plan: the task leaves `failed` and is decomposed.
+    let fixed = h.edit_body(parent, AUTH);
+    h.handle(&fixed).await;
+    assert_eq!(h.subs(parent).len(), 6);
+    assert_eq!(h.status(parent), vec!["status:queued"]);
+    let p = h.sim.issue(REPO, parent);
+    assert_eq!(p.comments.len(), 2, "{:?}", p.comments);
+    assert!(
+        p.comments[0].starts_with("<!-- vayu:note v=1 slot=problems -->\n### Fixed\n"),
+        "the stale problem list is rewritten: {}",
+        p.comments[0]
+    );
+    assert!(p.comments[1].contains("slot=plan"), "{}", p.comments[1]);
+    assert_eq!(h.writes_of(&fixed).await, 0);
 }
 
 #[tokio::test]
@@ -210,6 +226,19 @@ async fn a_broken_config_is_named_with_its_position() {
     );
     assert_eq!(h.status(parent), vec!["status:failed"]);
     assert!(p.sub_issues.is_empty());
+    assert!(h.event_kinds().await.contains(&"config_invalid".to_owned()));
+
+    // The file is fixed; no issue event follows, reconcile picks the task up.
+    h.sim
+        .repo(REPO)
+        .file(".github/vayu.yml", "planning:\n  max_subtasks: 8\n");
+    vayu::app::reconcile(&h.ctx, &repo())
+        .await
+        .expect("reconciled");
+    assert_eq!(h.subs(parent).len(), 6);
+    assert_eq!(h.status(parent), vec!["status:queued"]);
+    let p = h.sim.issue(REPO, parent);
+    assert!(p.comments[0].contains("### Fixed"), "{}", p.comments[0]);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::config_load::load_config;
 use super::ctx::Ctx;
 use super::desired::{PlanInput, all_final, plan_effects, verdicts};
-use super::effects::{Effect, Executor, Target, note_marker};
+use super::effects::{Effect, Executor, PROBLEMS_SLOT, Target, note_marker};
 use super::error::AppError;
 use super::labels::{has, status_of, type_of, user_text, with_status};
 use super::observe::{Observed, observe};
@@ -152,7 +152,12 @@ async fn route_simple<G: GitHub, S: Ledger>(
         })?
     );
     let n = obs.parent.number;
+    let was_failed = status_of(&obs.parent.labels, cfg) == Some(Status::Failed);
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent, BTreeMap::new(), None);
+    // Before the status changes: a crash in between must not lose the fix note.
+    if was_failed {
+        ex.resolve_problems().await?;
+    }
     ex.run_all(&[
         Effect::PatchParent {
             patch,
@@ -208,7 +213,7 @@ async fn rejected<G: GitHub, S: Ledger>(
     ex.run_all(&[
         Effect::Comment {
             on: Target::Parent,
-            slot: "problems".into(),
+            slot: PROBLEMS_SLOT.into(),
             body,
             replace: true,
         },
@@ -294,6 +299,10 @@ async fn apply_plan<G: GitHub, S: Ledger>(
             json!({ "plan": plan.hash, "subtasks": plan.subtasks.len() }),
         )
         .await?;
+    }
+    // Before the status changes: a crash in between must not lose the fix note.
+    if status_of(&obs.parent.labels, cfg) == Some(Status::Failed) {
+        ex.resolve_problems().await?;
     }
     ex.run_all(&effects).await?;
     let done = ex.parent.state == IssueState::Closed;
