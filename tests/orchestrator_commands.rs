@@ -37,6 +37,7 @@ async fn decompose_from_a_read_only_user_is_refused_with_a_reply() {
         .map(|r| r.content.as_str())
         .collect();
     assert_eq!(reactions, vec!["eyes"]);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -65,6 +66,7 @@ async fn decompose_from_a_maintainer_applies_the_plan_and_thumbs_up() {
         0,
         "a redelivered command does nothing"
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -85,6 +87,7 @@ async fn plan_writes_nothing_but_the_preview() {
         preview.contains("Comment `/vayu decompose` to create the sub-issues"),
         "{preview}"
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -104,6 +107,7 @@ async fn help_lists_verbs_and_who_may_use_them_and_unknown_verbs_get_the_list() 
         unknown.contains("- `/vayu retry`: Run a failed task again"),
         "{unknown}"
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -146,6 +150,7 @@ async fn an_edited_comment_runs_only_new_commands() {
         "{:?}",
         p.comments
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -155,6 +160,7 @@ async fn vayus_own_comments_are_ignored() {
     let e = h.comment(parent, "vayu-bot", "/vayu decompose");
     assert_eq!(h.writes_of(&e).await, 0);
     assert!(h.sim.issue(REPO, parent).sub_issues.is_empty());
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -184,6 +190,7 @@ async fn cancel_closes_the_task_and_its_open_subtasks() {
         "{:?}",
         p.comments
     );
+    h.sim.assert_conformant();
 }
 
 /// The reactions on the comment whose body is exactly `body`.
@@ -294,6 +301,7 @@ async fn retry_pause_and_resume_move_a_subtask_through_its_lifecycle() {
         "{:?}",
         s.comments
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -324,4 +332,5 @@ async fn status_replies_with_each_subtask_and_its_state() {
         let row = format!("| {title} | #{} | {state} |", subs[key]);
         assert!(reply.contains(&row), "{row} in\n{reply}");
     }
+    h.sim.assert_conformant();
 }

@@ -43,6 +43,7 @@ async fn a_crash_after_any_write_resumes_to_the_same_state() {
         );
         assert_eq!(normalized(&h.sim), want, "state after a crash at write {k}");
         assert_eq!(h.subs(parent).len(), 6, "k={k}");
+        h.sim.assert_conformant();
     }
     println!("crash test: resumed correctly after each of writes 1..{total}");
 }
@@ -113,5 +114,6 @@ async fn a_failed_github_write_is_retried_by_the_job_and_converges() {
             "{method} {route} {fault:?} #{nth}"
         );
         assert_eq!(h.writes_of(&event).await, 0, "{method} {route} {fault:?}");
+        h.sim.assert_conformant();
     }
 }

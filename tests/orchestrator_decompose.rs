@@ -94,6 +94,7 @@ async fn the_auth_example_becomes_six_linked_sub_issues() {
     assert!(steady <= n + e + 3, "{steady} writes");
     assert_eq!(steady, n + e + 2);
     assert_eq!(first, steady + 5);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -123,6 +124,7 @@ async fn a_redelivery_writes_nothing_even_with_an_empty_store() {
         &log[log.len().saturating_sub(2)..]
     );
     assert_eq!(h.subs(parent).len(), 6);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -137,6 +139,7 @@ async fn a_thousand_repeats_make_one_set() {
     let all = h.sim.world().repos[REPO].issues.len();
     assert_eq!(all, 7, "one parent and six sub-issues");
     assert_eq!(h.sim.issue(REPO, parent).comments.len(), 1);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -171,6 +174,7 @@ async fn a_ten_subtask_plan_stays_within_the_write_budget() {
     );
     assert_eq!(h.subs(parent).len(), 10);
     assert!(writes <= 10 + edges + 3, "{writes}");
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -207,6 +211,7 @@ async fn an_invalid_plan_gets_one_comment_and_status_failed() {
     );
     assert!(p.comments[1].contains("slot=plan"), "{}", p.comments[1]);
     assert_eq!(h.writes_of(&fixed).await, 0);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -239,6 +244,7 @@ async fn a_broken_config_is_named_with_its_position() {
     assert_eq!(h.status(parent), vec!["status:queued"]);
     let p = h.sim.issue(REPO, parent);
     assert!(p.comments[0].contains("### Fixed"), "{}", p.comments[0]);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -269,6 +275,7 @@ async fn a_simple_task_is_routed_to_one_owner() {
         .collect();
     assert_eq!(owner, vec!["owner:development"], "{:?}", p.labels);
     assert_eq!(p.assignees, vec!["dev-bot"]);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -286,6 +293,7 @@ async fn the_skip_label_and_other_labels_are_ignored() {
         .number;
     assert_eq!(h.writes_of(&h.labeled(parent)).await, 0);
     assert!(h.sim.issue(REPO, parent).sub_issues.is_empty());
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -314,4 +322,5 @@ async fn an_issue_vayu_opened_is_never_decomposed_again() {
     );
     assert_eq!(h.sim.write_count(), before);
     assert!(h.sim.issue(REPO, sub).sub_issues.is_empty());
+    h.sim.assert_conformant();
 }

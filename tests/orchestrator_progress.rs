@@ -71,6 +71,7 @@ async fn closing_in_dag_order_completes_the_parent_with_a_report() {
     ] {
         assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
     }
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -91,6 +92,7 @@ async fn each_close_ticks_the_checklist_and_unblocks_only_ready_dependents() {
         writes, 3,
         "two dependents relabelled and one checklist edit"
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -106,6 +108,7 @@ async fn closing_out_of_order_leaves_dependents_blocked() {
     h.handle(&h.close(subs["security"], true)).await;
     assert_eq!(h.status(subs["docs"]), vec!["status:blocked"]);
     assert_eq!(h.sim.issue(REPO, parent).state, "open");
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -139,4 +142,5 @@ async fn a_not_planned_need_keeps_plain_dependents_blocked_and_decides_condition
     );
     // Repeating the close changes nothing.
     assert_eq!(h.writes_of(&h.close(subs["build"], false)).await, 0);
+    h.sim.assert_conformant();
 }
