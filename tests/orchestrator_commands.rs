@@ -334,3 +334,53 @@ async fn status_replies_with_each_subtask_and_its_state() {
     }
     h.sim.assert_conformant();
 }
+
+#[tokio::test]
+async fn decompose_on_an_unlabeled_issue_adopts_it_so_progress_is_tracked() {
+    let h = setup().await;
+    let parent = h
+        .sim
+        .repo(REPO)
+        .issue()
+        .title("Add authentication")
+        .body(AUTH)
+        .open()
+        .number;
+    h.handle(&h.comment(parent, "maintainer", "/vayu decompose"))
+        .await;
+    let mut labels = h.sim.issue(REPO, parent).labels;
+    labels.sort();
+    assert_eq!(labels, vec!["status:queued", "vayu"]);
+    let subs = h.subs(parent);
+    assert_eq!(subs.len(), 6);
+    h.handle(&h.close(subs["design"], true)).await;
+    assert_eq!(h.status(subs["backend"]), vec!["status:queued"]);
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
+async fn decompose_without_a_plan_is_answered_and_leaves_the_task_alone() {
+    let h = setup().await;
+    let parent = h
+        .sim
+        .repo(REPO)
+        .issue()
+        .title("Fix a typo")
+        .body("The README says `teh`.")
+        .open()
+        .number;
+    h.handle(&h.comment(parent, "maintainer", "/vayu decompose"))
+        .await;
+    let p = h.sim.issue(REPO, parent);
+    assert!(p.labels.is_empty(), "{:?}", p.labels);
+    assert_eq!(p.comments.len(), 2, "{:?}", p.comments);
+    assert!(
+        p.comments[1].contains(&format!(
+            "#{parent} has nothing to decompose: no ```vayu block, no task list, and no `type:<type>` label with a template. Add one of them, then run `/vayu decompose` again."
+        )),
+        "{}",
+        p.comments[1]
+    );
+    assert_eq!(reactions(&h, "/vayu decompose"), vec!["eyes"]);
+    h.sim.assert_conformant();
+}
