@@ -23,6 +23,15 @@ async fn the_auth_example_becomes_six_linked_sub_issues() {
     let h = setup().await;
     let parent = h.task("Add authentication", AUTH);
     let first = h.writes_of(&h.labeled(parent)).await;
+    // Each missing label is created once, never re-posted for a later sub-issue.
+    let label_posts: Vec<u16> = h
+        .sim
+        .request_log()
+        .iter()
+        .filter(|r| r.write && r.path.ends_with("/labels"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(label_posts, vec![201; 5]);
 
     let subs = h.subs(parent);
     assert_eq!(subs.len(), 6, "{subs:?}");
@@ -84,6 +93,8 @@ async fn the_auth_example_becomes_six_linked_sub_issues() {
     );
     assert!(steady <= n + e + 3, "{steady} writes");
     assert_eq!(steady, n + e + 2);
+    assert_eq!(first, steady + 5);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -113,6 +124,7 @@ async fn a_redelivery_writes_nothing_even_with_an_empty_store() {
         &log[log.len().saturating_sub(2)..]
     );
     assert_eq!(h.subs(parent).len(), 6);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -127,6 +139,7 @@ async fn a_thousand_repeats_make_one_set() {
     let all = h.sim.world().repos[REPO].issues.len();
     assert_eq!(all, 7, "one parent and six sub-issues");
     assert_eq!(h.sim.issue(REPO, parent).comments.len(), 1);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -161,6 +174,7 @@ async fn a_ten_subtask_plan_stays_within_the_write_budget() {
     );
     assert_eq!(h.subs(parent).len(), 10);
     assert!(writes <= 10 + edges + 3, "{writes}");
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -179,8 +193,25 @@ async fn an_invalid_plan_gets_one_comment_and_status_failed() {
     assert!(p.sub_issues.is_empty());
     assert_eq!(h.sim.world().repos[REPO].issues.len(), 1);
     assert_eq!(writes, 2, "one comment and one label change");
+    assert!(h.event_kinds().await.contains(&"plan_invalid".to_owned()));
     let again = h.edit_body(parent, &format!("{body}\n"));
     assert_eq!(h.writes_of(&again).await, 0);
+
+    // The author fixes the plan: the task leaves `failed` and is decomposed.
+    let fixed = h.edit_body(parent, AUTH);
+    h.handle(&fixed).await;
+    assert_eq!(h.subs(parent).len(), 6);
+    assert_eq!(h.status(parent), vec!["status:queued"]);
+    let p = h.sim.issue(REPO, parent);
+    assert_eq!(p.comments.len(), 2, "{:?}", p.comments);
+    assert!(
+        p.comments[0].starts_with("<!-- vayu:note v=1 slot=problems -->\n### Fixed\n"),
+        "the stale problem list is rewritten: {}",
+        p.comments[0]
+    );
+    assert!(p.comments[1].contains("slot=plan"), "{}", p.comments[1]);
+    assert_eq!(h.writes_of(&fixed).await, 0);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -200,6 +231,20 @@ async fn a_broken_config_is_named_with_its_position() {
     );
     assert_eq!(h.status(parent), vec!["status:failed"]);
     assert!(p.sub_issues.is_empty());
+    assert!(h.event_kinds().await.contains(&"config_invalid".to_owned()));
+
+    // The file is fixed; no issue event follows, reconcile picks the task up.
+    h.sim
+        .repo(REPO)
+        .file(".github/vayu.yml", "planning:\n  max_subtasks: 8\n");
+    vayu::app::reconcile(&h.ctx, &repo())
+        .await
+        .expect("reconciled");
+    assert_eq!(h.subs(parent).len(), 6);
+    assert_eq!(h.status(parent), vec!["status:queued"]);
+    let p = h.sim.issue(REPO, parent);
+    assert!(p.comments[0].contains("### Fixed"), "{}", p.comments[0]);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -230,6 +275,7 @@ async fn a_simple_task_is_routed_to_one_owner() {
         .collect();
     assert_eq!(owner, vec!["owner:development"], "{:?}", p.labels);
     assert_eq!(p.assignees, vec!["dev-bot"]);
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -247,4 +293,34 @@ async fn the_skip_label_and_other_labels_are_ignored() {
         .number;
     assert_eq!(h.writes_of(&h.labeled(parent)).await, 0);
     assert!(h.sim.issue(REPO, parent).sub_issues.is_empty());
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
+async fn an_issue_vayu_opened_is_never_decomposed_again() {
+    let h = setup().await;
+    let parent = h.task("Add authentication", AUTH);
+    h.handle(&h.labeled(parent)).await;
+    let sub = h.subs(parent)["backend"];
+    // A person adds the trigger label to one of vayu's own sub-issues.
+    {
+        let mut w = h.sim.world();
+        let id = w.ensure_label(REPO, "vayu");
+        w.issue_mut(REPO, sub).expect("sub-issue").labels.push(id);
+    }
+    let mut event = h.labeled(sub);
+    if let vayu::app::event::Event::IssueLabeled { issue, .. } = &mut event {
+        issue.author = user("vayu-bot[bot]");
+    }
+    let before = h.sim.write_count();
+    let out = h.handle(&event).await;
+    assert_eq!(
+        out,
+        Outcome::Ignored {
+            why: format!("#{sub} was opened by vayu itself")
+        }
+    );
+    assert_eq!(h.sim.write_count(), before);
+    assert!(h.sim.issue(REPO, sub).sub_issues.is_empty());
+    h.sim.assert_conformant();
 }

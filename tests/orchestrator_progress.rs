@@ -71,6 +71,7 @@ async fn closing_in_dag_order_completes_the_parent_with_a_report() {
     ] {
         assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
     }
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -91,6 +92,7 @@ async fn each_close_ticks_the_checklist_and_unblocks_only_ready_dependents() {
         writes, 3,
         "two dependents relabelled and one checklist edit"
     );
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -106,6 +108,7 @@ async fn closing_out_of_order_leaves_dependents_blocked() {
     h.handle(&h.close(subs["security"], true)).await;
     assert_eq!(h.status(subs["docs"]), vec!["status:blocked"]);
     assert_eq!(h.sim.issue(REPO, parent).state, "open");
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -139,4 +142,45 @@ async fn a_not_planned_need_keeps_plain_dependents_blocked_and_decides_condition
     );
     // Repeating the close changes nothing.
     assert_eq!(h.writes_of(&h.close(subs["build"], false)).await, 0);
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
+async fn a_reopened_need_can_still_complete_and_release_its_dependents() {
+    let h = setup().await;
+    let (parent, subs) = decomposed(&h).await;
+    h.handle(&h.close(subs["design"], false)).await;
+    assert_eq!(h.status(subs["backend"]), vec!["status:blocked"]);
+    let blocked_note = h.sim.issue(REPO, subs["backend"]).comments;
+    assert_eq!(blocked_note.len(), 1, "{blocked_note:?}");
+
+    // Someone reopens `design` (as the blocked note suggests) and finishes it.
+    let reopened = {
+        {
+            let mut w = h.sim.world();
+            let i = w.issue_mut(REPO, subs["design"]).expect("design");
+            i.state = "open".into();
+            i.state_reason = Some("reopened".into());
+        }
+        vayu::app::event::Event::IssueReopened {
+            origin: origin("octocat"),
+            issue: h.issue(subs["design"]),
+        }
+    };
+    h.handle(&reopened).await;
+    let body = h.sim.issue(REPO, parent).body.unwrap_or_default();
+    assert!(
+        body.contains(&format!("- [ ] #{} Design", subs["design"])),
+        "{body}"
+    );
+    assert_eq!(h.status(subs["backend"]), vec!["status:blocked"]);
+    h.handle(&h.close(subs["design"], true)).await;
+    assert_eq!(h.status(subs["backend"]), vec!["status:queued"]);
+    assert_eq!(h.status(subs["frontend"]), vec!["status:queued"]);
+    let body = h.sim.issue(REPO, parent).body.unwrap_or_default();
+    assert!(
+        body.contains(&format!("- [x] #{} Design", subs["design"])),
+        "{body}"
+    );
+    h.sim.assert_conformant();
 }

@@ -63,6 +63,7 @@ async fn an_edited_plan_creates_closes_and_relinks() {
     let log = h.sim.request_log();
     let last: Vec<_> = log.iter().filter(|r| r.write).rev().take(writes).collect();
     assert_eq!(writes, 0, "{last:#?}");
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -108,6 +109,7 @@ async fn reconcile_repairs_drift_from_github_state() {
     assert_eq!(h.status(subs["backend"]), vec!["status:queued"]);
     let again = reconcile(&h.ctx, &repo()).await.expect("reconciled");
     assert_eq!(again.writes(), 0, "{again:?}");
+    h.sim.assert_conformant();
 }
 
 #[tokio::test]
@@ -116,4 +118,5 @@ async fn a_missed_labeled_delivery_is_picked_up_by_reconcile() {
     let parent = h.task("Add authentication", AUTH);
     reconcile(&h.ctx, &repo()).await.expect("reconciled");
     assert_eq!(h.subs(parent).len(), 6);
+    h.sim.assert_conformant();
 }

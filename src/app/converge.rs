@@ -11,8 +11,8 @@ use serde_json::json;
 use super::config_load::load_config;
 use super::ctx::Ctx;
 use super::desired::{PlanInput, all_final, plan_effects, verdicts};
-use super::effects::{Effect, Executor, Target, note_marker};
-use super::error::AppError;
+use super::effects::{Effect, Executor, PROBLEMS_SLOT, Target, note_marker};
+use super::error::{AppError, UserError};
 use super::labels::{has, status_of, type_of, user_text, with_status};
 use super::observe::{Observed, observe};
 use super::outcome::Outcome;
@@ -77,10 +77,20 @@ pub async fn converge<G: GitHub, S: Ledger>(
             route_simple(ctx, repo, &cfg, obs, &owner).await
         }
         Triage::NoPlan { .. } => {
-            let problems = vec![format!(
-                "#{n} looks complex but has no plan: no ```vayu block, no task list, and no `{}<type>` label with a template",
+            let missing = format!(
+                "no ```vayu block, no task list, and no `{}<type>` label with a template",
                 cfg.labels.type_prefix
-            )];
+            );
+            if force {
+                // Asked for by a command: answer it, the task itself is fine.
+                return Err(UserError {
+                    message: format!(
+                        "#{n} has nothing to decompose: {missing}. Add one of them, then run `/vayu decompose` again."
+                    ),
+                }
+                .into());
+            }
+            let problems = vec![format!("#{n} looks complex but has no plan: {missing}")];
             rejected(
                 ctx,
                 repo,
@@ -152,7 +162,12 @@ async fn route_simple<G: GitHub, S: Ledger>(
         })?
     );
     let n = obs.parent.number;
+    let was_failed = status_of(&obs.parent.labels, cfg) == Some(Status::Failed);
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent, BTreeMap::new(), None);
+    // Before the status changes: a crash in between must not lose the fix note.
+    if was_failed {
+        ex.resolve_problems().await?;
+    }
     ex.run_all(&[
         Effect::PatchParent {
             patch,
@@ -200,15 +215,26 @@ async fn rejected<G: GitHub, S: Ledger>(
         problems: problems.clone(),
         fix: "Edit the issue body to fix these; vayu re-reads it on every edit (or comment `/vayu replan`).",
     })?;
+    // A plan rejected after `/vayu decompose` gets the trigger label, so the
+    // edit that fixes it re-plans; a broken config's trigger name is unknown.
+    let trigger = match event {
+        "config_invalid" => vec![],
+        _ => vec![cfg.labels.trigger.clone()],
+    };
     let patch = IssuePatch {
-        labels: Some(with_status(&obs.parent.labels, Status::Failed, &[], cfg)),
+        labels: Some(with_status(
+            &obs.parent.labels,
+            Status::Failed,
+            &trigger,
+            cfg,
+        )),
         ..IssuePatch::default()
     };
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent, BTreeMap::new(), None);
     ex.run_all(&[
         Effect::Comment {
             on: Target::Parent,
-            slot: "problems".into(),
+            slot: PROBLEMS_SLOT.into(),
             body,
             replace: true,
         },
@@ -294,6 +320,10 @@ async fn apply_plan<G: GitHub, S: Ledger>(
             json!({ "plan": plan.hash, "subtasks": plan.subtasks.len() }),
         )
         .await?;
+    }
+    // Before the status changes: a crash in between must not lose the fix note.
+    if status_of(&obs.parent.labels, cfg) == Some(Status::Failed) {
+        ex.resolve_problems().await?;
     }
     ex.run_all(&effects).await?;
     let done = ex.parent.state == IssueState::Closed;

@@ -321,8 +321,11 @@ fn parent_patch(
             Some(st) => st,
         }
     };
+    // A parent decomposed by `/vayu decompose` gets the trigger label in the
+    // same edit, or its later closes and edits would be ignored.
+    let trigger = [cfg.labels.trigger.clone()];
     let mut patch = IssuePatch {
-        labels: Some(with_status(&obs.parent.labels, status, &[], cfg)),
+        labels: Some(with_status(&obs.parent.labels, status, &trigger, cfg)),
         ..IssuePatch::default()
     };
     if done {

@@ -4,7 +4,7 @@
 //! skipping any whose result GitHub already shows and recording each key in
 //! the ledger once done.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -134,6 +134,9 @@ pub struct Executor<'c, G, S> {
     plan: Option<&'c Plan>,
     /// GitHub writes made so far.
     pub writes: usize,
+    /// Labels this executor created (or found existing) on GitHub: a later
+    /// sub-issue's missing label must not re-post them.
+    ensured: BTreeSet<String>,
 }
 
 impl<G, S> std::fmt::Debug for Executor<'_, G, S> {
@@ -162,6 +165,7 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
             subs,
             plan,
             writes: 0,
+            ensured: BTreeSet::new(),
         }
     }
 
@@ -263,7 +267,11 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
             Err(GitHubError::NotFound { .. }) if !labels.is_empty() => {
                 // A label GitHub does not know yet: create the missing ones once.
                 for spec in labels {
+                    if self.ensured.contains(&spec.name) {
+                        continue;
+                    }
                     self.ctx.gh.ensure_label(&self.repo, spec).await?;
+                    self.ensured.insert(spec.name.clone());
                     self.wrote(&format!("{}/label/{}", self.repo, spec.name), &json!({}))
                         .await?;
                 }
@@ -377,6 +385,27 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
         }
     }
 
+    /// Rewrites the parent's "problems" note, if there is one, to say the
+    /// problems are fixed, so a stale "the plan is invalid" does not outlive
+    /// the fix. Never creates the note.
+    pub async fn resolve_problems(&mut self) -> Result<(), AppError> {
+        let marker = note_marker(PROBLEMS_SLOT);
+        let n = self.parent.number;
+        let Some(c) = self.ctx.gh.find_comment(&self.repo, n, &marker).await? else {
+            return Ok(());
+        };
+        let body = crate::render::notice(
+            &marker,
+            "### Fixed\n\nThe problems vayu reported here are resolved: it re-read the issue and went ahead.",
+        )?;
+        if c.body != body {
+            self.ctx.gh.update_comment(&self.repo, c.id, &body).await?;
+            let key = format!("{}#{}/-/resolved/{}", self.repo, n, c.id);
+            self.wrote(&key, &json!({ "comment": c.id.0 })).await?;
+        }
+        Ok(())
+    }
+
     /// Appends a dashboard event about the parent.
     pub async fn event(&self, kind: &'static str, data: Value) -> Result<(), AppError> {
         self.ctx
@@ -392,6 +421,9 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
         Ok(())
     }
 }
+
+/// The slot of the comment that lists what is wrong with a task's plan or config.
+pub const PROBLEMS_SLOT: &str = "problems";
 
 /// `patch` without the fields that would not change `issue`.
 fn minimal(issue: &Issue, patch: &IssuePatch) -> IssuePatch {

@@ -232,6 +232,19 @@ impl H {
             .collect()
     }
 
+    /// The kinds of the dashboard events recorded so far, oldest first.
+    pub async fn event_kinds(&self) -> Vec<String> {
+        use vayu::store::Store;
+        self.ctx
+            .store
+            .events_since(0, 10_000)
+            .await
+            .expect("events")
+            .into_iter()
+            .map(|e| e.event.kind)
+            .collect()
+    }
+
     /// The status labels of an issue.
     pub fn status(&self, n: u64) -> Vec<String> {
         self.sim

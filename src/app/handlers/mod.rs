@@ -9,7 +9,7 @@ pub mod sweep;
 
 use super::ctx::Ctx;
 use super::error::AppError;
-use super::event::{Actor, Event};
+use super::event::{Actor, Event, Issue};
 use super::outcome::Outcome;
 use super::ports::{GitHub, Ledger};
 
@@ -22,6 +22,11 @@ pub async fn handle<G: GitHub, S: Ledger>(
     event: &Event,
     ctx: &Ctx<G, S>,
 ) -> Result<Outcome, AppError> {
+    if let Some(issue) = authored_by_self(ctx, event) {
+        return Ok(Outcome::Ignored {
+            why: format!("#{} was opened by vayu itself", issue.number),
+        });
+    }
     match event {
         Event::IssueOpened { origin, issue } if !is_self(ctx, &origin.sender) => {
             issues::opened(ctx, &origin.repo, issue).await
@@ -53,6 +58,18 @@ pub async fn handle<G: GitHub, S: Ledger>(
         _ => Ok(Outcome::Ignored {
             why: "not an event the orchestrator acts on (or caused by vayu itself)".into(),
         }),
+    }
+}
+
+/// The issue of an opened/labeled/edited event when vayu wrote it: its own
+/// sub-issues are never decomposed again, whoever adds the trigger label.
+/// Closes and comments on them still count (progress, slash commands).
+fn authored_by_self<'e, G, S>(ctx: &Ctx<G, S>, event: &'e Event) -> Option<&'e Issue> {
+    match event {
+        Event::IssueOpened { issue, .. }
+        | Event::IssueLabeled { issue, .. }
+        | Event::IssueEdited { issue, .. } => is_self(ctx, &issue.author).then_some(issue),
+        _ => None,
     }
 }
 
