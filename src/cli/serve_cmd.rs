@@ -9,11 +9,17 @@ use anyhow::{Context, bail};
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
+use crate::app::Ctx;
+use crate::core::ids::Login;
+use crate::github::auth::AppCredentials;
+use crate::github::{ClientConfig, GitHubClient};
 use crate::server::logging::{self, LogFormat};
 use crate::server::memory::MemoryQueue;
+use crate::server::orchestrate::OrchestratorHandler;
 use crate::server::setup::SetupConfig;
 use crate::server::signature::WebhookSecret;
-use crate::server::store_ingest::{NoRunner, StoreIngest};
+use crate::server::store_ingest::StoreIngest;
+use crate::server::store_runner::StoreRunner;
 use crate::server::{Ingest, JobRunner, Verify, WorkerPool};
 
 /// Options of `vayu serve` (each also read from the environment and `.env`).
@@ -55,6 +61,9 @@ pub struct ServeArgs {
     /// Accept unsigned deliveries (local tests only; never on a reachable address).
     #[arg(long)]
     insecure_no_verify: bool,
+    /// The App's bot login, whose own events vayu ignores (`<app-slug>[bot]`).
+    #[arg(long, env = "VAYU_BOT_LOGIN", default_value = "vayu[bot]")]
+    bot_login: String,
     /// Where setup mode writes the App credentials.
     #[arg(long, default_value = ".env")]
     env_file: PathBuf,
@@ -116,7 +125,8 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
              (or pass --insecure-no-verify for local tests)"
         ),
     };
-    let (ingest, runner) = open_store(&args.database_url).await?;
+    let github = github_client(args)?;
+    let (ingest, runner) = open_store(&args.database_url, github, &args.bot_login).await?;
     let poke = Arc::new(Notify::new());
     let pool = WorkerPool::spawn(runner, args.workers, poke.clone(), Duration::from_secs(5));
     let app = crate::server::webhook_app(ingest, verify, poke);
@@ -134,7 +144,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 type Store = (Arc<dyn Ingest>, Arc<dyn JobRunner>);
 
 /// The store behind `--database-url`.
-async fn open_store(url: &str) -> anyhow::Result<Store> {
+async fn open_store(url: &str, github: GitHubClient, bot: &str) -> anyhow::Result<Store> {
     if url == "memory:" || url.starts_with("memory:") {
         warn!(
             "memory: store — deliveries are NOT durable and are lost on exit; for tests and benchmarks only"
@@ -147,11 +157,35 @@ async fn open_store(url: &str) -> anyhow::Result<Store> {
             .await
             .context("cannot open the database given by --database-url / DATABASE_URL")?,
     );
-    warn!(
-        "no job runner wired yet: jobs are stored and stay queued until the orchestrator runs them"
+    let ctx = Ctx::new(github, (*store).clone(), Login(bot.to_owned()));
+    let runner = StoreRunner::new(
+        store.clone(),
+        OrchestratorHandler::new(ctx),
+        format!("vayu-{}", std::process::id()),
+        // Longer than any job should take; an expired lease runs the job
+        // again, which the orchestrator's idempotency makes harmless.
+        Duration::from_secs(600),
     );
-    Ok((
-        Arc::new(StoreIngest::new(store.clone())),
-        Arc::new(NoRunner::new(store)),
+    Ok((Arc::new(StoreIngest::new(store)), Arc::new(runner)))
+}
+
+/// The GitHub client with the App's credentials.
+fn github_client(args: &ServeArgs) -> anyhow::Result<GitHubClient> {
+    let pem = match (&args.private_key, &args.private_key_path) {
+        (Some(pem), _) => pem.clone().into_bytes(),
+        (None, Some(path)) => std::fs::read(path)
+            .with_context(|| format!("cannot read the App's private key at {}", path.display()))?,
+        (None, None) => bail!("no App private key: set VAYU_PRIVATE_KEY or VAYU_PRIVATE_KEY_PATH"),
+    };
+    let app_id = args
+        .app_id
+        .context("no App id: set --app-id or VAYU_APP_ID")?;
+    let creds = AppCredentials::from_pem(app_id.to_string(), &pem)?;
+    Ok(GitHubClient::with_app(
+        ClientConfig {
+            base_url: args.github_api_url.clone(),
+            ..ClientConfig::default()
+        },
+        creds,
     ))
 }

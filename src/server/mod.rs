@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod logging;
 pub mod memory;
 pub mod metrics;
+pub mod orchestrate;
 pub mod setup;
 pub mod signature;
 pub mod store_ingest;
