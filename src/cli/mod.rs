@@ -1,5 +1,6 @@
 //! The command line (the binary's edge: errors become messages and exit codes).
 
+mod action_cmd;
 mod config_cmd;
 mod input;
 mod inspect_cmd;
@@ -26,12 +27,18 @@ enum Command {
     Config(config_cmd::ConfigCommand),
     /// Show how vayu reads a webhook delivery: the normalized event as JSON, or why it is ignored.
     InspectEvent(inspect_cmd::InspectArgs),
+    /// Run as the companion GitHub Action (reads GITHUB_* and INPUT_* variables).
+    Action(action_cmd::ActionArgs),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Action(args) = &cli.command {
+        return action_cmd::run_action(args);
+    }
     let result = match cli.command {
+        Command::Action(_) => Ok(()),
         Command::Plan(args) => plan_cmd::run(&args),
         Command::Config(cmd) => config_cmd::run(&cmd),
         Command::InspectEvent(args) => inspect_cmd::run(&args),

@@ -6,6 +6,8 @@ mod checklist;
 mod mermaid;
 mod orchestration;
 mod plan_comment;
+mod progress_comment;
+mod report;
 mod simple_comment;
 
 use std::sync::OnceLock;
@@ -17,6 +19,8 @@ pub use checklist::{ChecklistEntry, checklist_block};
 pub use mermaid::mermaid;
 pub use orchestration::{OrchestrationInput, orchestration_plan};
 pub use plan_comment::{PlanCommentInput, plan_comment};
+pub use progress_comment::{ProgressCommentInput, progress_bar, progress_comment};
+pub use report::{overall_progress, progress_report};
 pub use simple_comment::{SimpleCommentInput, simple_comment};
 
 /// GitHub rejects issue and comment bodies longer than this many characters.
@@ -69,6 +73,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "simple.md",
         include_str!("../../templates/comments/simple.md.j2"),
+    ),
+    (
+        "progress.md",
+        include_str!("../../templates/comments/progress.md.j2"),
+    ),
+    (
+        "report.md",
+        include_str!("../../templates/comments/report.md.j2"),
     ),
 ];
 
