@@ -88,6 +88,11 @@ pub struct ActionEnv {
     /// `VAYU_EDIT_INTERVAL` seconds (default 5): the least time between two
     /// edits of the progress comment while the step runs.
     pub edit_interval: Duration,
+    /// `VAYU_MUTATION_GAP` seconds (default 0.25): the least time between
+    /// two GitHub writes. GitHub asks for a second between writes from one
+    /// client making many; one run makes a handful, so a shorter gap keeps
+    /// the Action's overhead low without nearing the secondary limits.
+    pub mutation_gap: Duration,
     /// `VAYU_BOT_LOGIN` (default `github-actions[bot]`): the account whose
     /// comments vayu trusts as its own (progress, heartbeat, retries).
     pub bot_login: String,
@@ -126,18 +131,8 @@ impl ActionEnv {
                 message: format!("`{t}` is not an issue number such as `12` or `#12`"),
             })?),
         };
-        let edit_interval = match non_empty("VAYU_EDIT_INTERVAL") {
-            None => Duration::from_secs(5),
-            Some(s) => Duration::from_secs_f64(
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0 && *v <= 3600.0)
-                    .ok_or_else(|| ActionError::Input {
-                        name: "VAYU_EDIT_INTERVAL",
-                        message: format!("`{s}` is not a number of seconds from 0 to 3600"),
-                    })?,
-            ),
-        };
+        let edit_interval = seconds(non_empty("VAYU_EDIT_INTERVAL"), "VAYU_EDIT_INTERVAL", 5.0)?;
+        let mutation_gap = seconds(non_empty("VAYU_MUTATION_GAP"), "VAYU_MUTATION_GAP", 0.25)?;
         Ok(Self {
             mode,
             event_name: non_empty("GITHUB_EVENT_NAME").unwrap_or_default(),
@@ -159,6 +154,7 @@ impl ActionEnv {
             summary_path: non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             temp_dir: non_empty("RUNNER_TEMP").map(PathBuf::from),
             edit_interval,
+            mutation_gap,
             bot_login: non_empty("VAYU_BOT_LOGIN").unwrap_or_else(|| ACTIONS_BOT.into()),
         })
     }
@@ -173,6 +169,21 @@ impl ActionEnv {
             )
         })
     }
+}
+
+/// A number of seconds from 0 to 3600, or `default` when unset.
+fn seconds(value: Option<String>, name: &'static str, default: f64) -> Result<Duration, ActionError> {
+    let Some(s) = value else {
+        return Ok(Duration::from_secs_f64(default));
+    };
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && (0.0..=3600.0).contains(v))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| ActionError::Input {
+            name,
+            message: format!("`{s}` is not a number of seconds from 0 to 3600"),
+        })
 }
 
 /// `12` or `#12` → issue 12; anything else (including 0) → `None`.

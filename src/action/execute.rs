@@ -170,10 +170,6 @@ pub(crate) async fn execute<G: GitHub>(
 
     let mut ready = Vec::new();
     if done.has(|e| matches!(e, Effect::DispatchDependents)) {
-        if let Some(p) = parent {
-            let parent_issue = cx.gh.get_issue(repo, p).await?;
-            refresh_parent_checklist(cx.gh, repo, &parent_issue, &cx.config).await?;
-        }
         for dependent in newly_ready(cx.gh, repo, n, &cx.config).await? {
             let t = task_from_issue(repo, &dependent, &cx.config, end);
             if t.status == Status::Blocked {
@@ -183,6 +179,11 @@ pub(crate) async fn execute<G: GitHub>(
             }
             cx.dispatch(dependent.number).await?;
             ready.push(dependent.number.0);
+        }
+        // After the dependents' labels, so one edit shows both changes.
+        if let Some(p) = parent {
+            let parent_issue = cx.gh.get_issue(repo, p).await?;
+            refresh_parent_checklist(cx.gh, repo, &parent_issue, &cx.config).await?;
         }
     }
     let ready_list: Vec<String> = ready.iter().map(|r| format!("#{r}")).collect();

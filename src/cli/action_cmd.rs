@@ -41,6 +41,7 @@ pub fn run_action(_args: &ActionArgs) -> ExitCode {
     let result = runtime.block_on(async {
         let cfg = ClientConfig {
             base_url: env.api_url.clone(),
+            mutation_gap: env.mutation_gap,
             ..ClientConfig::default()
         };
         let gh = GitHubClient::with_token(cfg, &env.token)?;
