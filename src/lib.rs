@@ -2,6 +2,7 @@
 //! simple or complex, decomposes complex ones into a DAG of sub-issues, and
 //! tracks them through their lifecycle.
 
+pub mod action;
 pub mod app;
 pub mod cli;
 pub mod core;

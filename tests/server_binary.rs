@@ -11,7 +11,13 @@ use std::process::{Command, Stdio};
 use server_support::{SECRET, labeled};
 use vayu::server::signature::sign;
 
-const KEY: &str = "-----BEGIN PRIVATE KEY-----\nTESTKEYMATERIALxyz\n-----END PRIVATE KEY-----";
+// The test-only App key: `vayu serve` parses it at start, so it must be real.
+const KEY: &str = include_str!("fixtures/keys/test-app.private.pem");
+
+/// A line from the middle of the key, which must never reach the logs.
+fn key_material() -> &'static str {
+    KEY.lines().nth(3).unwrap_or("unreachable")
+}
 
 fn post(addr: &str, id: &str, signature: &str, body: &[u8]) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -96,7 +102,7 @@ fn serve_accepts_a_signed_delivery_and_stops_cleanly_on_sigterm() {
         "{log}"
     );
     assert!(log.contains(r#""message":"stopped""#), "{log}");
-    for secret in [SECRET, "TESTKEYMATERIAL", &signature[7..], &forged[7..]] {
+    for secret in [SECRET, key_material(), &signature[7..], &forged[7..]] {
         assert!(
             !log.contains(secret),
             "`{secret}` leaked into the logs:\n{log}"

@@ -20,3 +20,4 @@ pub use ctx::{Clock, CrashHook, Ctx};
 pub use error::{AppError, UserError};
 pub use handlers::{handle, reconcile};
 pub use outcome::Outcome;
+pub mod subtasks;

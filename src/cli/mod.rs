@@ -1,5 +1,6 @@
 //! The command line (the binary's edge: errors become messages and exit codes).
 
+mod action_cmd;
 mod config_cmd;
 mod input;
 mod inspect_cmd;
@@ -33,6 +34,8 @@ enum Command {
     /// Inspect the job queue and requeue dead jobs.
     #[command(subcommand)]
     Jobs(jobs_cmd::JobsCommand),
+    /// Run as the companion GitHub Action (reads GITHUB_* and INPUT_* variables).
+    Action(action_cmd::ActionArgs),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
@@ -44,7 +47,11 @@ pub fn main() -> ExitCode {
         serve_cmd::load_dotenv();
     }
     let cli = Cli::parse();
+    if let Command::Action(args) = &cli.command {
+        return action_cmd::run_action(args);
+    }
     let result = match cli.command {
+        Command::Action(_) => Ok(()),
         Command::Plan(args) => plan_cmd::run(&args),
         Command::Config(cmd) => config_cmd::run(&cmd),
         Command::InspectEvent(args) => inspect_cmd::run(&args),

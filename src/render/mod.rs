@@ -7,6 +7,8 @@ mod mermaid;
 mod notes;
 mod orchestration;
 mod plan_comment;
+mod progress_comment;
+mod report;
 mod simple_comment;
 
 use std::sync::OnceLock;
@@ -22,6 +24,8 @@ pub use notes::{
 };
 pub use orchestration::{OrchestrationInput, orchestration_plan};
 pub use plan_comment::{PlanCommentInput, plan_comment};
+pub use progress_comment::{ProgressCommentInput, progress_bar, progress_comment};
+pub use report::{overall_progress, progress_report};
 pub use simple_comment::{SimpleCommentInput, simple_comment};
 
 /// GitHub rejects issue and comment bodies longer than this many characters.
@@ -64,24 +68,8 @@ fn environment() -> &'static Environment<'static> {
 
 const TEMPLATES: &[(&str, &str)] = &[
     (
-        "plan.md",
-        include_str!("../../templates/comments/plan.md.j2"),
-    ),
-    (
         "checklist.md",
         include_str!("../../templates/comments/checklist.md.j2"),
-    ),
-    (
-        "simple.md",
-        include_str!("../../templates/comments/simple.md.j2"),
-    ),
-    (
-        "subtask.md",
-        include_str!("../../templates/comments/subtask.md.j2"),
-    ),
-    (
-        "problems.md",
-        include_str!("../../templates/comments/problems.md.j2"),
     ),
     (
         "completion.md",
@@ -96,8 +84,32 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/comments/notice.md.j2"),
     ),
     (
+        "plan.md",
+        include_str!("../../templates/comments/plan.md.j2"),
+    ),
+    (
+        "problems.md",
+        include_str!("../../templates/comments/problems.md.j2"),
+    ),
+    (
+        "progress.md",
+        include_str!("../../templates/comments/progress.md.j2"),
+    ),
+    (
+        "report.md",
+        include_str!("../../templates/comments/report.md.j2"),
+    ),
+    (
+        "simple.md",
+        include_str!("../../templates/comments/simple.md.j2"),
+    ),
+    (
         "status.md",
         include_str!("../../templates/comments/status.md.j2"),
+    ),
+    (
+        "subtask.md",
+        include_str!("../../templates/comments/subtask.md.j2"),
     ),
 ];
 

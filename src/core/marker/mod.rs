@@ -56,6 +56,14 @@ pub enum Marker {
         /// When it was seen, to the second.
         at: DateTime<Utc>,
     },
+    /// In the progress comment: how many retries the task has spent, so the
+    /// Action (which has no database) can count them across runs.
+    Retries {
+        /// Retries spent so far.
+        count: u32,
+    },
+    /// In the parent's progress report comment.
+    Report,
 }
 
 /// Why a comment that looks like a marker is not one vayu can use.
@@ -65,7 +73,9 @@ pub enum MarkerError {
     #[error("not a vayu marker: expected `<!-- vayu:<kind> name=value ... -->`")]
     NotAMarker,
     /// A kind this vayu does not know (perhaps from a newer version).
-    #[error("unknown marker kind `vayu:{0}`: expected task, plan, progress or heartbeat")]
+    #[error(
+        "unknown marker kind `vayu:{0}`: expected task, plan, progress, heartbeat, retries or report"
+    )]
     UnknownKind(String),
     /// A required attribute is absent.
     #[error("the `vayu:{kind}` marker has no `{attr}=` attribute")]
@@ -95,6 +105,8 @@ impl Marker {
             Marker::Plan { .. } => "plan",
             Marker::Progress { .. } => "progress",
             Marker::Heartbeat { .. } => "heartbeat",
+            Marker::Retries { .. } => "retries",
+            Marker::Report => "report",
         }
     }
 }
@@ -116,6 +128,8 @@ impl fmt::Display for Marker {
             Marker::Heartbeat { at } => {
                 write!(f, " at={}", at.to_rfc3339_opts(SecondsFormat::Secs, true))?
             }
+            Marker::Retries { count } => write!(f, " count={count}")?,
+            Marker::Report => {}
         }
         f.write_str(" -->")
     }
@@ -222,6 +236,14 @@ fn parse(kind: &str, attrs: &str) -> Result<Marker, MarkerError> {
                 })
                 .map_err(|_| bad("at", at, "an RFC 3339 time such as `2025-01-31T12:00:00Z`"))
         }
+        "retries" => {
+            let count = attrs.required("retries", "count")?;
+            count
+                .parse()
+                .map(|count| Marker::Retries { count })
+                .map_err(|_| bad("count", count, "a whole number such as `2`"))
+        }
+        "report" => Ok(Marker::Report),
         other => Err(MarkerError::UnknownKind(other.to_owned())),
     }
 }

@@ -40,6 +40,11 @@ fn renders_the_documented_shapes() {
             Marker::Heartbeat { at },
             "<!-- vayu:heartbeat v=1 at=2025-01-31T12:00:05Z -->",
         ),
+        (
+            Marker::Retries { count: 2 },
+            "<!-- vayu:retries v=1 count=2 -->",
+        ),
+        (Marker::Report, "<!-- vayu:report v=1 -->"),
     ];
     for (marker, text) in cases {
         assert_eq!(render(&marker), text);

@@ -1,0 +1,158 @@
+//! `mode: sweep` (on a schedule): zombies, due retries, finished parents.
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+
+use super::progress::{ProgressDoc, find_progress_comment};
+use super::workflow_commands::Level;
+use super::{ActionError, Cx, Finished, Outputs};
+use crate::app::ports::{GitHub, Issue, IssuePatch, IssueState, StateFilter, StateReason};
+use crate::app::subtasks::{is_done, key_of, refresh_parent_checklist, task_from_issue};
+use crate::core::lifecycle::{Effect, LifecycleEvent, is_zombie};
+use crate::core::task::Status;
+
+/// Every open issue carrying `label`, across pages.
+async fn open_with_label<G: GitHub>(
+    cx: &Cx<'_, G>,
+    label: &str,
+) -> Result<Vec<Issue>, ActionError> {
+    let mut all = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = cx
+            .gh
+            .list_issues_by_label(&cx.env.repo, label, StateFilter::Open, page)
+            .await?;
+        all.extend(p.items.into_iter().filter(|i| !i.is_pull_request));
+        match p.next {
+            Some(next) if next > page => page = next,
+            _ => return Ok(all),
+        }
+    }
+}
+
+pub(crate) async fn sweep<G: GitHub>(
+    cx: &Cx<'_, G>,
+    now: DateTime<Utc>,
+) -> Result<Finished, ActionError> {
+    let repo = &cx.env.repo;
+    let labels = &cx.config.labels;
+    let zombie_after = TimeDelta::seconds(
+        i64::try_from(cx.config.monitoring.zombie_after.as_secs()).unwrap_or(i64::MAX),
+    );
+    let mut lines = Vec::new();
+    let mut dispatched = Vec::new();
+
+    // Zombies: executing, with a heartbeat of ours older than zombie_after.
+    for issue in open_with_label(cx, &labels.status_label(Status::Executing)).await? {
+        let key = key_of(&issue);
+        let Some(c) =
+            find_progress_comment(cx.gh, repo, issue.number, &key, &cx.env.bot_login).await?
+        else {
+            // Not run by the Action (a person works on it): no heartbeat to judge by.
+            continue;
+        };
+        let mut doc = ProgressDoc::from_comment(key, &c);
+        let mut task = task_from_issue(repo, &issue, &cx.config, now);
+        task.metadata.retry_count = doc.retries;
+        task.execution.last_heartbeat = doc.heartbeat;
+        if !is_zombie(&task, now, zombie_after) {
+            continue;
+        }
+        let seen = doc
+            .heartbeat
+            .map(|h| h.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .unwrap_or_else(|| "never".into());
+        cx.console.annotate(
+            Level::Warning,
+            &format!("#{}: no heartbeat since {seen}; marked lost", issue.number),
+        );
+        let applied = cx
+            .settle_failure(&issue, &task, &mut doc, LifecycleEvent::HeartbeatLost, now)
+            .await?;
+        let outcome = if applied.has(|e| matches!(e, Effect::Dispatch)) {
+            dispatched.push(issue.number.0);
+            "dispatched again"
+        } else {
+            "escalated"
+        };
+        lines.push(format!(
+            "- #{}: zombie (last heartbeat {seen}), {outcome}",
+            issue.number
+        ));
+    }
+
+    // Retries due: failed tasks the Action did not get to retry.
+    for issue in open_with_label(cx, &labels.status_label(Status::Failed)).await? {
+        let key = key_of(&issue);
+        let existing =
+            find_progress_comment(cx.gh, repo, issue.number, &key, &cx.env.bot_login).await?;
+        let mut doc = existing
+            .as_ref()
+            .map(|c| ProgressDoc::from_comment(key.clone(), c))
+            .unwrap_or_else(|| ProgressDoc::new(key));
+        let mut task = task_from_issue(repo, &issue, &cx.config, now);
+        task.metadata.retry_count = doc.retries;
+        let Ok(applied) = super::steps::apply_all(&task, &[LifecycleEvent::Retry], now) else {
+            continue;
+        };
+        doc.status = applied.task.status;
+        doc.retries = applied.task.metadata.retry_count;
+        cx.publish(issue.number, &mut doc, now).await?;
+        cx.set_status(&issue, applied.task.status).await?;
+        if applied.has(|e| matches!(e, Effect::Dispatch)) {
+            cx.dispatch(issue.number).await?;
+            dispatched.push(issue.number.0);
+            lines.push(format!("- #{}: retry due, dispatched", issue.number));
+        } else {
+            let reason = applied.task.status_reason.clone().unwrap_or_default();
+            cx.escalate(&issue, &reason).await?;
+            lines.push(format!("- #{}: retries spent, escalated", issue.number));
+        }
+    }
+
+    // Parents whose sub-issues are all done: tick the checklist and close.
+    for parent in open_with_label(cx, &labels.trigger).await? {
+        let subs = cx.gh.list_sub_issues(repo, parent.number).await?;
+        if subs.is_empty() || !subs.iter().all(is_done) {
+            continue;
+        }
+        refresh_parent_checklist(cx.gh, repo, &parent, &cx.config).await?;
+        let labels =
+            super::steps::labels_with_status(&parent.labels, &cx.config, Status::Completed);
+        cx.gh
+            .update_issue(
+                repo,
+                parent.number,
+                &IssuePatch {
+                    labels: Some(labels),
+                    state: Some(IssueState::Closed),
+                    state_reason: Some(StateReason::Completed),
+                    ..IssuePatch::default()
+                },
+            )
+            .await?;
+        lines.push(format!(
+            "- #{}: all {} subtasks done, closed",
+            parent.number,
+            subs.len()
+        ));
+    }
+
+    let body = if lines.is_empty() {
+        "Nothing to do.".to_owned()
+    } else {
+        lines.join("\n")
+    };
+    cx.console.summary(&format!("### vayu sweep\n\n{body}"))?;
+    cx.console
+        .info(&format!("sweep: {} action(s)", lines.len()));
+    Ok(Finished {
+        outputs: Outputs {
+            task: None,
+            status: "swept".into(),
+            progress: 100,
+            ready: dispatched,
+        },
+        failure: None,
+    })
+}
