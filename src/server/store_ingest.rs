@@ -1,11 +1,10 @@
 //! The sqlx [`Store`] as the server's [`Ingest`]: each group-commit batch is
-//! one `record_deliveries` transaction. Jobs are enqueued there and left for
-//! the orchestrator's [`JobRunner`](super::JobRunner).
+//! one `record_deliveries` transaction. Jobs are enqueued there and run by
+//! [`StoreRunner`](super::store_runner::StoreRunner).
 
 use std::sync::Arc;
 
 use super::ingest::{BoxFuture, IncomingDelivery, Ingest, IngestError, Recorded};
-use super::workers::{JobDone, JobError, JobRunner};
 use crate::core::ids::{InstallationId, RepoName};
 use crate::store::{self, DeliveryWithJobs, NewDelivery, Store};
 
@@ -74,35 +73,5 @@ impl<S: Store + 'static> Ingest for StoreIngest<S> {
 
     fn ready(&self) -> BoxFuture<'_, bool> {
         Box::pin(async move { self.store.readiness().await.is_ok() })
-    }
-}
-
-/// Leases nothing, only reports the store's queue depth: for `vayu serve`
-/// until the orchestrator's runner is wired in, so queued jobs wait in the
-/// database instead of being marked done unrun.
-#[derive(Debug)]
-pub struct NoRunner<S> {
-    store: Arc<S>,
-}
-
-impl<S> NoRunner<S> {
-    /// Wraps the store whose depth is reported.
-    pub fn new(store: Arc<S>) -> Self {
-        Self { store }
-    }
-}
-
-impl<S: Store + 'static> JobRunner for NoRunner<S> {
-    fn run_next(&self) -> BoxFuture<'_, Result<Option<JobDone>, JobError>> {
-        Box::pin(std::future::ready(Ok(None)))
-    }
-
-    fn queue_depth(&self) -> BoxFuture<'_, Result<u64, JobError>> {
-        Box::pin(async move {
-            let depth = self.store.queue_depth().await.map_err(|e| JobError {
-                message: e.to_string(),
-            })?;
-            Ok(depth.queued + depth.running)
-        })
     }
 }
