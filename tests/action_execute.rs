@@ -26,7 +26,11 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
         &[("INPUT_RUN", STEP)],
     )
     .await;
-    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
     assert!(run.stdout.contains("task=2 parent=1"), "{}", run.stdout);
 
     // One progress comment, created once and edited in place.
@@ -59,9 +63,18 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
 
     // The parent checklist is ticked for a, not for b.
     let parent = sim.issue(REPO, p.parent).body.expect("parent body");
-    assert!(parent.contains("- [x] #2 Design · `a` · development"), "{parent}");
-    assert!(parent.contains("- [ ] #3 Build · `b` · development · needs `a` · _queued_"), "{parent}");
-    assert!(parent.starts_with("Ship the auth system."), "the user's text is kept");
+    assert!(
+        parent.contains("- [x] #2 Design · `a` · development"),
+        "{parent}"
+    );
+    assert!(
+        parent.contains("- [ ] #3 Build · `b` · development · needs `a` · _queued_"),
+        "{parent}"
+    );
+    assert!(
+        parent.starts_with("Ship the auth system."),
+        "the user's text is kept"
+    );
 
     // b became ready: queued and dispatched; c still waits.
     assert_eq!(sim.issue(REPO, p.b).labels, ["vayu", "status:queued"]);
@@ -69,7 +82,10 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
     let dispatches = sim.dispatches();
     assert_eq!(dispatches.len(), 1, "{dispatches:?}");
     assert_eq!(dispatches[0].workflow.as_deref(), Some("vayu-execute.yml"));
-    assert_eq!(dispatches[0].body, json!({ "ref": "main", "inputs": { "task": "3" } }));
+    assert_eq!(
+        dispatches[0].body,
+        json!({ "ref": "main", "inputs": { "task": "3" } })
+    );
 
     assert_eq!(
         run.outputs(),
@@ -80,7 +96,11 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
             ("ready".to_owned(), "[3]".to_owned()),
         ]
     );
-    assert!(run.summary.contains("### vayu: #2 completed"), "{}", run.summary);
+    assert!(
+        run.summary.contains("### vayu: #2 completed"),
+        "{}",
+        run.summary
+    );
     assert!(run.summary.contains("Ready and dispatched: #3"));
 }
 
@@ -118,11 +138,17 @@ async fn a_failing_step_with_retries_left_is_dispatched_again() {
         "execute",
         "workflow_dispatch",
         &dispatch_event(p.a),
-        &[("INPUT_RUN", "echo 'progress 40 tests' >> \"$VAYU_PROGRESS\"; exit 3")],
+        &[(
+            "INPUT_RUN",
+            "echo 'progress 40 tests' >> \"$VAYU_PROGRESS\"; exit 3",
+        )],
     )
     .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("::error title=vayu::#2: `run` exited with code 3"));
+    assert!(
+        run.stdout
+            .contains("::error title=vayu::#2: `run` exited with code 3")
+    );
     let a = sim.issue(REPO, p.a);
     assert_eq!(a.state, "open");
     assert_eq!(a.labels, ["vayu", "status:queued"]);
@@ -165,7 +191,11 @@ async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
     assert_eq!(a.labels, ["vayu", "status:blocked"]);
     assert_eq!(a.comments.len(), 2, "{:#?}", a.comments);
     // The progress comment was reused, not duplicated.
-    assert!(sim.world().repos[REPO].comments[&progress].body.contains("count=3"));
+    assert!(
+        sim.world().repos[REPO].comments[&progress]
+            .body
+            .contains("count=3")
+    );
     assert_eq!(
         a.comments[1],
         "@alice: #2 needs a human. It is now `status:blocked`: failed 4 times: `run` exited with code 1.\n\nFix the cause, then comment `/vayu retry`."

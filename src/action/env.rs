@@ -172,7 +172,11 @@ impl ActionEnv {
 }
 
 /// A number of seconds from 0 to 3600, or `default` when unset.
-fn seconds(value: Option<String>, name: &'static str, default: f64) -> Result<Duration, ActionError> {
+fn seconds(
+    value: Option<String>,
+    name: &'static str,
+    default: f64,
+) -> Result<Duration, ActionError> {
     let Some(s) = value else {
         return Ok(Duration::from_secs_f64(default));
     };
