@@ -1,5 +1,23 @@
 //! The orchestrator: events in, effects out, through ports.
 
+pub mod assess;
+pub mod config_load;
+pub mod converge;
+pub mod convert;
+pub mod ctx;
+pub mod desired;
+pub mod effects;
+pub mod error;
 pub mod event;
+pub mod handlers;
+pub mod labels;
+mod ledger;
+pub mod observe;
+pub mod outcome;
 pub mod ports;
 pub mod subtasks;
+
+pub use ctx::{Clock, CrashHook, Ctx};
+pub use error::{AppError, UserError};
+pub use handlers::{handle, reconcile};
+pub use outcome::Outcome;

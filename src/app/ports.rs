@@ -143,6 +143,8 @@ pub struct IssuePatch {
     pub state_reason: Option<StateReason>,
     /// The complete new label set.
     pub labels: Option<Vec<String>>,
+    /// The complete new assignee set.
+    pub assignees: Option<Vec<Login>>,
 }
 
 /// Which issues to list.
@@ -519,4 +521,90 @@ pub trait GitHub: Send + Sync {
         field_id: &str,
         value: &FieldValue,
     ) -> impl Future<Output = GhResult<()>> + Send;
+}
+
+/// Why the ledger (vayu's own database) failed; always worth a retry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("vayu's database failed: {0}")]
+pub struct LedgerError(pub String);
+
+/// Result of a ledger call.
+pub type LedgerResult<T> = Result<T, LedgerError>;
+
+/// An effect the ledger has seen done, by idempotency key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectDone {
+    /// When it was recorded.
+    pub done_at: chrono::DateTime<chrono::Utc>,
+    /// What it produced (a created issue's number, …).
+    pub result: serde_json::Value,
+}
+
+/// A dashboard event (seed 004's kinds: `orchestration_started`, `subtask_created`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerEvent {
+    /// When it happened.
+    pub ts: chrono::DateTime<chrono::Utc>,
+    /// What happened.
+    pub kind: &'static str,
+    /// The repository.
+    pub repo: RepoName,
+    /// The issue it concerns.
+    pub issue: IssueNumber,
+    /// Details.
+    pub data: serde_json::Value,
+}
+
+/// vayu's cached view of one task issue, as the orchestrator writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecord {
+    /// The repository.
+    pub repo: RepoName,
+    /// The task's issue.
+    pub issue: IssueNumber,
+    /// The parent issue, for a subtask.
+    pub parent: Option<IssueNumber>,
+    /// The subtask key, for a subtask.
+    pub key: Option<crate::core::ids::TaskKey>,
+    /// Kind of work.
+    pub task_type: crate::core::task::TaskType,
+    /// Urgency.
+    pub priority: crate::core::task::Priority,
+    /// The assigned agent, when there is one.
+    pub owner: Option<Login>,
+    /// Lifecycle status.
+    pub status: crate::core::task::Status,
+    /// When the record changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What the orchestrator keeps in vayu's database: idempotency keys of the
+/// effects it ran, dashboard events, task and plan caches. GitHub stays the
+/// source of truth; the ledger makes repeats cheap and history visible.
+pub trait Ledger: Send + Sync {
+    /// The record of the effect with this key, if it ran.
+    fn effect_done(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = LedgerResult<Option<EffectDone>>> + Send;
+    /// Records that an effect ran; false if it had been recorded before.
+    fn record_effect(
+        &self,
+        key: &str,
+        result: &serde_json::Value,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = LedgerResult<bool>> + Send;
+    /// Appends a dashboard event.
+    fn append_event(&self, event: &LedgerEvent) -> impl Future<Output = LedgerResult<()>> + Send;
+    /// Inserts or replaces a task record.
+    fn upsert_task(&self, task: &TaskRecord) -> impl Future<Output = LedgerResult<()>> + Send;
+    /// Stores the plan last applied to a parent issue.
+    fn save_plan(
+        &self,
+        repo: &RepoName,
+        issue: IssueNumber,
+        hash: &str,
+        plan: &serde_json::Value,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = LedgerResult<()>> + Send;
 }

@@ -53,6 +53,10 @@ impl GitHubClient {
         if let Some(l) = &patch.labels {
             body.insert("labels".into(), json!(l));
         }
+        if let Some(a) = &patch.assignees {
+            let logins: Vec<&str> = a.iter().map(|l| l.0.as_str()).collect();
+            body.insert("assignees".into(), json!(logins));
+        }
         let path = format!("{}/issues/{n}", repo_path(repo));
         let req = Req::with(Method::PATCH, path, Value::Object(body));
         Ok(s.rest.send(&req).await?.json::<WireIssue>()?.into())

@@ -4,6 +4,7 @@
 
 mod checklist;
 mod mermaid;
+mod notes;
 mod orchestration;
 mod plan_comment;
 mod progress_comment;
@@ -17,6 +18,10 @@ use minijinja::syntax::SyntaxConfig;
 
 pub use checklist::{ChecklistEntry, checklist_block};
 pub use mermaid::mermaid;
+pub use notes::{
+    CompletionRow, HelpRow, ProblemsInput, StatusRow, completion_report, help_comment, notice,
+    problems_comment, status_comment, subtask_body,
+};
 pub use orchestration::{OrchestrationInput, orchestration_plan};
 pub use plan_comment::{PlanCommentInput, plan_comment};
 pub use progress_comment::{ProgressCommentInput, progress_bar, progress_comment};
@@ -81,6 +86,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "report.md",
         include_str!("../../templates/comments/report.md.j2"),
+    ),
+    (
+        "subtask.md",
+        include_str!("../../templates/comments/subtask.md.j2"),
+    ),
+    (
+        "problems.md",
+        include_str!("../../templates/comments/problems.md.j2"),
+    ),
+    (
+        "completion.md",
+        include_str!("../../templates/comments/completion.md.j2"),
+    ),
+    (
+        "help.md",
+        include_str!("../../templates/comments/help.md.j2"),
+    ),
+    (
+        "notice.md",
+        include_str!("../../templates/comments/notice.md.j2"),
+    ),
+    (
+        "status.md",
+        include_str!("../../templates/comments/status.md.j2"),
     ),
 ];
 

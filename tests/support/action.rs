@@ -206,7 +206,7 @@ pub fn seed_comment(sim: &GitHubSim, issue: u64, user: &str, body: &str) -> u64 
     let mut w = sim.world();
     let id = w.next_id();
     let now = w.now();
-    let c = super::sim::Comment {
+    let c = super::sim::SimComment {
         id,
         node_id: format!("IC_sim{id}"),
         issue_number: issue,

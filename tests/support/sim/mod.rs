@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 pub use faults::Fault;
 pub use routes_misc::{APP_BOT, Seed};
 pub use story::{IssueBuilder, IssueSnapshot, Opened, ProjectHandle, RepoHandle};
-pub use world::{Comment, Dispatch, Permission, World};
+pub use world::{Comment as SimComment, Dispatch, Permission, World};
 
 /// One request as the sim saw it.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -1,0 +1,84 @@
+//! Event handlers, one file per event family, and [`handle`], the single
+//! entry point the job runner and the Action call.
+
+mod commands;
+mod comments;
+mod issues;
+mod subissues;
+pub mod sweep;
+
+use super::ctx::Ctx;
+use super::error::AppError;
+use super::event::{Actor, Event, Issue};
+use super::outcome::Outcome;
+use super::ports::{GitHub, Ledger};
+
+pub use sweep::reconcile::reconcile;
+
+/// Handles one event: ignores what is not vayu's business, else acts on
+/// GitHub idempotently. A [`AppError::User`] never escapes: it is posted as
+/// a comment and reported as [`Outcome::Rejected`].
+pub async fn handle<G: GitHub, S: Ledger>(
+    event: &Event,
+    ctx: &Ctx<G, S>,
+) -> Result<Outcome, AppError> {
+    if let Some(issue) = authored_by_self(ctx, event) {
+        return Ok(Outcome::Ignored {
+            why: format!("#{} was opened by vayu itself", issue.number),
+        });
+    }
+    match event {
+        Event::IssueOpened { origin, issue } if !is_self(ctx, &origin.sender) => {
+            issues::opened(ctx, &origin.repo, issue).await
+        }
+        Event::IssueLabeled {
+            origin,
+            issue,
+            label,
+        } if !is_self(ctx, &origin.sender) => {
+            issues::labeled(ctx, &origin.repo, issue, label).await
+        }
+        Event::IssueEdited { origin, issue, .. } if !is_self(ctx, &origin.sender) => {
+            issues::edited(ctx, &origin.repo, issue).await
+        }
+        Event::IssueClosed { origin, issue, .. } | Event::IssueReopened { origin, issue } => {
+            subissues::state_changed(ctx, &origin.repo, issue).await
+        }
+        Event::CommentCreated {
+            origin,
+            issue,
+            comment,
+        } => comments::created(ctx, origin, issue, comment, None).await,
+        Event::CommentEdited {
+            origin,
+            issue,
+            comment,
+            old_body,
+        } => comments::created(ctx, origin, issue, comment, Some(old_body.as_deref())).await,
+        _ => Ok(Outcome::Ignored {
+            why: "not an event the orchestrator acts on (or caused by vayu itself)".into(),
+        }),
+    }
+}
+
+/// The issue of an opened/labeled/edited event when vayu wrote it: its own
+/// sub-issues are never decomposed again, whoever adds the trigger label.
+/// Closes and comments on them still count (progress, slash commands).
+fn authored_by_self<'e, G, S>(ctx: &Ctx<G, S>, event: &'e Event) -> Option<&'e Issue> {
+    match event {
+        Event::IssueOpened { issue, .. }
+        | Event::IssueLabeled { issue, .. }
+        | Event::IssueEdited { issue, .. } => is_self(ctx, &issue.author).then_some(issue),
+        _ => None,
+    }
+}
+
+/// Whether vayu itself caused the event (loop prevention).
+fn is_self<G, S>(ctx: &Ctx<G, S>, actor: &Actor) -> bool {
+    let bot = ctx.bot.as_str();
+    let login = actor.login.as_str();
+    login.eq_ignore_ascii_case(bot)
+        || login
+            .strip_suffix("[bot]")
+            .is_some_and(|l| l.eq_ignore_ascii_case(bot.trim_end_matches("[bot]")))
+}

@@ -1,0 +1,25 @@
+//! A sub-issue was closed or reopened: progress its parent's plan (tick the
+//! checklist, unblock dependents, skip conditional ones, complete the parent).
+
+use crate::app::converge::converge;
+use crate::app::ctx::Ctx;
+use crate::app::error::AppError;
+use crate::app::event::Issue;
+use crate::app::outcome::Outcome;
+use crate::app::ports::{GitHub, Ledger};
+use crate::core::ids::RepoName;
+use crate::core::marker::find_task;
+
+/// Re-evaluates the parent of a sub-issue whose state changed.
+pub async fn state_changed<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    issue: &Issue,
+) -> Result<Outcome, AppError> {
+    let Some(marker) = find_task(&issue.body) else {
+        return Ok(Outcome::Ignored {
+            why: format!("#{} is not a vayu sub-issue", issue.number),
+        });
+    };
+    converge(ctx, repo, marker.parent, false).await
+}

@@ -1,0 +1,3 @@
+//! Periodic work that does not wait for a webhook.
+
+pub mod reconcile;

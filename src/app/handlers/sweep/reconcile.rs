@@ -1,0 +1,47 @@
+//! Reconcile: GitHub does not redeliver missed webhooks, so every open task
+//! issue is brought in line with its plan from GitHub's own state (markers,
+//! sub-issues, links): a missed close is processed, a deleted link re-added,
+//! a hand-edited checklist rewritten.
+
+use crate::app::config_load::load_config;
+use crate::app::converge::converge;
+use crate::app::ctx::Ctx;
+use crate::app::error::AppError;
+use crate::app::outcome::Outcome;
+use crate::app::ports::{GitHub, Ledger, StateFilter};
+use crate::core::config::Config;
+use crate::core::ids::RepoName;
+
+/// Reconciles every open issue with the trigger label in `repo`.
+pub async fn reconcile<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+) -> Result<Outcome, AppError> {
+    let trigger = match load_config(&ctx.gh, repo).await? {
+        Ok(cfg) => cfg.labels.trigger,
+        Err(_) => Config::default().labels.trigger,
+    };
+    let mut parents = Vec::new();
+    let mut page = Some(1);
+    while let Some(p) = page {
+        let got = ctx
+            .gh
+            .list_issues_by_label(repo, &trigger, StateFilter::Open, p)
+            .await?;
+        parents.extend(
+            got.items
+                .into_iter()
+                .filter(|i| !i.is_pull_request)
+                .map(|i| i.number),
+        );
+        page = got.next;
+    }
+    let mut writes = 0;
+    for n in &parents {
+        writes += converge(ctx, repo, *n, false).await?.writes();
+    }
+    Ok(Outcome::Reconciled {
+        parents: parents.len(),
+        writes,
+    })
+}

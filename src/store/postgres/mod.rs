@@ -1,0 +1,212 @@
+//! The PostgreSQL store: shared by replicas; leases use `FOR UPDATE SKIP LOCKED`
+//! and planners take an advisory lock per parent issue.
+
+mod lock;
+mod queue;
+mod records;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::core::ids::{IssueNumber, RepoName};
+use crate::store::error::{StoreError, StoreResult, redact_url};
+use crate::store::job::{
+    Backoff, Enqueued, Failed, JobId, JobRow, JobState, LeaseToken, LeasedJob, NewJob, QueueDepth,
+};
+use crate::store::lock::lock_key;
+
+use crate::store::Store;
+use crate::store::records::{
+    DeliveryWithJobs, EffectRecord, EventRow, NewDelivery, NewEvent, PlanRow, Recorded, TaskFilter,
+    TaskRow,
+};
+pub use lock::PgLockGuard;
+
+/// The PostgreSQL schema, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// A [`Store`] on a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    backoff: Backoff,
+}
+
+impl PgStore {
+    /// Connects to the database a `postgres://` URL names and migrates it.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options: PgConnectOptions = url.parse().map_err(|source| StoreError::Connect {
+            url: redact_url(url),
+            source,
+        })?;
+        Self::connect_with(options, url).await
+    }
+
+    /// Connects with explicit options (a `search_path`, say); `url` is only for error messages.
+    pub async fn connect_with(options: PgConnectOptions, url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redact_url(url),
+                source,
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                url: redact_url(url),
+                source,
+            })?;
+        Ok(Self {
+            pool,
+            backoff: Backoff::default(),
+        })
+    }
+
+    /// The same store with another retry backoff.
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The underlying pool, for maintenance and tests.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl Store for PgStore {
+    type LockGuard = PgLockGuard;
+
+    async fn readiness(&self) -> StoreResult<()> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        crate::store::any::check_migrations(&MIGRATOR, &applied)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn record_delivery(
+        &self,
+        delivery: &NewDelivery,
+        jobs: &[NewJob],
+    ) -> StoreResult<Recorded> {
+        queue::record_delivery(&self.pool, delivery, jobs).await
+    }
+
+    async fn record_deliveries(&self, batch: &[DeliveryWithJobs]) -> StoreResult<Vec<Recorded>> {
+        queue::record_deliveries(&self.pool, batch).await
+    }
+
+    async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {
+        queue::enqueue(&self.pool, job, now).await
+    }
+
+    async fn lease(
+        &self,
+        worker: &str,
+        lease_for: Duration,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<LeasedJob>> {
+        queue::lease(&self.pool, worker, lease_for, now, limit).await
+    }
+
+    async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
+        queue::complete(&self.pool, id, lease, now).await
+    }
+
+    async fn fail(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Failed> {
+        queue::fail(&self.pool, self.backoff, id, lease, error, now).await
+    }
+
+    async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
+        queue::list_jobs(&self.pool, state).await
+    }
+
+    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<bool> {
+        queue::retry_dead(&self.pool, id, now).await
+    }
+
+    async fn queue_depth(&self) -> StoreResult<QueueDepth> {
+        queue::queue_depth(&self.pool).await
+    }
+
+    async fn advisory_lock(&self, repo: &RepoName, issue: IssueNumber) -> StoreResult<PgLockGuard> {
+        lock::lock(&self.pool, lock_key(repo, issue)).await
+    }
+
+    async fn try_advisory_lock(
+        &self,
+        repo: &RepoName,
+        issue: IssueNumber,
+    ) -> StoreResult<Option<PgLockGuard>> {
+        lock::try_lock(&self.pool, lock_key(repo, issue)).await
+    }
+
+    async fn unlock(&self, guard: PgLockGuard) -> StoreResult<()> {
+        guard.release().await
+    }
+
+    async fn effect_done(&self, key: &str) -> StoreResult<Option<EffectRecord>> {
+        records::effect_done(&self.pool, key).await
+    }
+
+    async fn record_effect(
+        &self,
+        key: &str,
+        result: &Value,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        records::record_effect(&self.pool, key, result, now).await
+    }
+
+    async fn upsert_task(&self, task: &TaskRow) -> StoreResult<()> {
+        records::upsert_task(&self.pool, task).await
+    }
+
+    async fn get_task(&self, repo: &RepoName, issue: IssueNumber) -> StoreResult<Option<TaskRow>> {
+        records::get_task(&self.pool, repo, issue).await
+    }
+
+    async fn list_tasks(&self, filter: &TaskFilter) -> StoreResult<Vec<TaskRow>> {
+        records::list_tasks(&self.pool, filter).await
+    }
+
+    async fn upsert_plan(&self, plan: &PlanRow) -> StoreResult<()> {
+        records::upsert_plan(&self.pool, plan).await
+    }
+
+    async fn get_plan(&self, repo: &RepoName, issue: IssueNumber) -> StoreResult<Option<PlanRow>> {
+        records::get_plan(&self.pool, repo, issue).await
+    }
+
+    async fn list_plans(&self, repo: Option<&RepoName>) -> StoreResult<Vec<PlanRow>> {
+        records::list_plans(&self.pool, repo).await
+    }
+
+    async fn append_event(&self, event: &NewEvent) -> StoreResult<i64> {
+        records::append_event(&self.pool, event).await
+    }
+
+    async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
+        records::events_since(&self.pool, after, limit).await
+    }
+}

@@ -1,0 +1,105 @@
+//! The store suite on SQLite: a fresh database file per test.
+
+// The shared cases are plain async fns, not #[test]s, so clippy's
+// allow-unwrap-in-tests does not cover them.
+#![allow(clippy::unwrap_used)]
+
+mod store {
+    pub mod cases;
+}
+
+use store::cases;
+use vayu::store::{SqliteStore, Store, StoreError};
+
+async fn fresh() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("vayu.db").display());
+    let store = SqliteStore::connect(&url)
+        .await
+        .unwrap()
+        .with_backoff(cases::BACKOFF);
+    (dir, store)
+}
+
+macro_rules! suite {
+    ($($case:ident),+ $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let (_dir, store) = fresh().await;
+            cases::$case(&store).await;
+        }
+    )+};
+}
+
+suite!(
+    delivery_and_jobs_are_atomic,
+    duplicate_delivery_enqueues_nothing,
+    batch_with_duplicates_keeps_the_others,
+    two_leasers_one_job,
+    expired_lease_is_leasable_again,
+    backoff_then_dead_then_retry,
+    enqueue_dedupes_by_key,
+    effects_record_once,
+    advisory_lock_excludes,
+    events_since_in_order,
+    tasks_and_plans_round_trip,
+    readiness_then_closed,
+);
+
+#[tokio::test]
+async fn connect_errors_hide_passwords() {
+    cases::connect_errors_hide_passwords().await;
+}
+
+#[tokio::test]
+async fn readiness_reports_unapplied_migrations() {
+    let (_dir, store) = fresh().await;
+    sqlx::query("DELETE FROM _sqlx_migrations")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = store.readiness().await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::MigrationsPending { missing } if missing == &[1]),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn file_is_created_in_wal_mode_and_synchronous_is_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let normal = vayu::store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(path.exists());
+    let vayu::store::AnyStore::Sqlite(normal) = normal else {
+        panic!("not sqlite")
+    };
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(normal.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(normal.pool())
+        .await
+        .unwrap();
+    assert_eq!(sync, 1, "NORMAL");
+    let full = SqliteStore::connect(&format!("sqlite://{}?synchronous=full", path.display()))
+        .await
+        .unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(full.pool())
+        .await
+        .unwrap();
+    assert_eq!(sync, 2, "FULL");
+    let err = SqliteStore::connect(&format!("sqlite://{}?synchronous=off", path.display()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("synchronous=off: use `full` or `normal`"),
+        "{err}"
+    );
+}
