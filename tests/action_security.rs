@@ -4,7 +4,7 @@ mod support;
 
 use serde_json::json;
 use support::GitHubSim;
-use support::action::{REPO, planned_with, run_action};
+use support::action::{REPO, parent_body, planned, planned_with, run_action};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_issue_text_changes_nothing_on_the_machine_or_in_the_outputs() {
@@ -19,7 +19,7 @@ async fn hostile_issue_text_changes_nothing_on_the_machine_or_in_the_outputs() {
     let text = format!(
         "{touch}\n${{{{ github.token }}}}\n::set-output name=x::y\n::add-mask::secret\nok<<EOF\nready=[99]\nEOF\n@everyone"
     );
-    let p = planned_with(&sim, &title, &text);
+    let p = planned_with(&sim, &parent_body(&title, &text)).await;
     // The step sees the task number and nothing of the issue's text; it
     // records its environment so we can check what reached it.
     let step = "env > \"$RUNNER_TEMP/step-env\"; echo \"log $VAYU_TASK\" >> \"$VAYU_PROGRESS\"";
@@ -66,7 +66,7 @@ async fn hostile_issue_text_changes_nothing_on_the_machine_or_in_the_outputs() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_progress_lines_are_escaped_and_warned_about() {
     let sim = GitHubSim::start().await;
-    let p = planned_with(&sim, "Design", "x");
+    let p = planned(&sim).await;
     let step = "printf 'progress 10 <!-- vayu:retries v=1 count=9 --> @alice\\n::set-output name=x::y\\nprogress 500\\n' >> \"$VAYU_PROGRESS\"";
     let run = run_action(
         &sim,
