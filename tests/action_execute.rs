@@ -17,7 +17,7 @@ fn dispatch_event(task: u64) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready() {
     let sim = GitHubSim::start().await;
-    let p = planned(&sim);
+    let p = planned(&sim).await;
     let run = run_action(
         &sim,
         "execute",
@@ -59,7 +59,10 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
     // Closed as completed, status label replaced.
     assert_eq!(a.state, "closed");
     assert_eq!(a.state_reason.as_deref(), Some("completed"));
-    assert_eq!(a.labels, ["vayu", "status:completed"]);
+    assert_eq!(
+        a.labels,
+        ["owner:development", "priority:normal", "status:completed"]
+    );
 
     // The parent checklist is ticked for a, not for b.
     let parent = sim.issue(REPO, p.parent).body.expect("parent body");
@@ -77,8 +80,14 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
     );
 
     // b became ready: queued and dispatched; c still waits.
-    assert_eq!(sim.issue(REPO, p.b).labels, ["vayu", "status:queued"]);
-    assert_eq!(sim.issue(REPO, p.c).labels, ["vayu", "status:blocked"]);
+    assert_eq!(
+        sim.issue(REPO, p.b).labels,
+        ["owner:development", "priority:normal", "status:queued"]
+    );
+    assert_eq!(
+        sim.issue(REPO, p.c).labels,
+        ["owner:docs", "priority:normal", "status:blocked"]
+    );
     let dispatches = sim.dispatches();
     assert_eq!(dispatches.len(), 1, "{dispatches:?}");
     assert_eq!(dispatches[0].workflow.as_deref(), Some("vayu-execute.yml"));
@@ -107,7 +116,8 @@ async fn a_ready_subtask_runs_reports_completes_and_dispatches_what_became_ready
 #[tokio::test(flavor = "multi_thread")]
 async fn a_blocked_subtask_is_refused_without_any_write() {
     let sim = GitHubSim::start().await;
-    let p = planned(&sim);
+    let p = planned(&sim).await;
+    let before = sim.write_count();
     let run = run_action(
         &sim,
         "execute",
@@ -124,7 +134,7 @@ async fn a_blocked_subtask_is_refused_without_any_write() {
         "{}",
         run.stdout
     );
-    assert_eq!(sim.write_count(), 0);
+    assert_eq!(sim.write_count(), before, "no write");
     assert!(!run.dir.join("should-not-run").exists());
     assert_eq!(run.output("status").as_deref(), Some("refused"));
 }
@@ -132,7 +142,7 @@ async fn a_blocked_subtask_is_refused_without_any_write() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_step_with_retries_left_is_dispatched_again() {
     let sim = GitHubSim::start().await;
-    let p = planned(&sim);
+    let p = planned(&sim).await;
     let run = run_action(
         &sim,
         "execute",
@@ -151,7 +161,10 @@ async fn a_failing_step_with_retries_left_is_dispatched_again() {
     );
     let a = sim.issue(REPO, p.a);
     assert_eq!(a.state, "open");
-    assert_eq!(a.labels, ["vayu", "status:queued"]);
+    assert_eq!(
+        a.labels,
+        ["owner:development", "priority:normal", "status:queued"]
+    );
     assert_eq!(a.comments.len(), 1);
     assert!(a.comments[0].contains("<!-- vayu:retries v=1 count=1 -->"));
     assert!(
@@ -171,7 +184,7 @@ async fn a_failing_step_with_retries_left_is_dispatched_again() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
     let sim = GitHubSim::start().await;
-    let p = planned(&sim);
+    let p = planned(&sim).await;
     let progress = seed_comment(
         &sim,
         p.a,
@@ -188,7 +201,10 @@ async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
     .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let a = sim.issue(REPO, p.a);
-    assert_eq!(a.labels, ["vayu", "status:blocked"]);
+    assert_eq!(
+        a.labels,
+        ["owner:development", "priority:normal", "status:blocked"]
+    );
     assert_eq!(a.comments.len(), 2, "{:#?}", a.comments);
     // The progress comment was reused, not duplicated.
     assert!(
@@ -207,7 +223,7 @@ async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forged_progress_comment_by_a_user_is_ignored() {
     let sim = GitHubSim::start().await;
-    let p = planned(&sim);
+    let p = planned(&sim).await;
     // Mallory claims all retries are spent, hoping to block the task.
     seed_comment(
         &sim,
@@ -228,13 +244,16 @@ async fn a_forged_progress_comment_by_a_user_is_ignored() {
     assert_eq!(a.comments.len(), 2, "ours is a new comment");
     assert!(a.comments[0].contains("count=99"), "mallory's is untouched");
     assert!(a.comments[1].contains("<!-- vayu:retries v=1 count=1 -->"));
-    assert_eq!(a.labels, ["vayu", "status:queued"]);
+    assert_eq!(
+        a.labels,
+        ["owner:development", "priority:normal", "status:queued"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_task_input_and_repository_dispatch_payload_name_the_subtask() {
     let sim = GitHubSim::start().await;
-    let p = planned(&sim);
+    let p = planned(&sim).await;
     let run = run_action(
         &sim,
         "execute",

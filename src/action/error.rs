@@ -42,12 +42,15 @@ pub enum ActionError {
     /// A GitHub call failed.
     #[error(transparent)]
     GitHub(#[from] GitHubError),
+    /// The orchestrator (shared with the server) failed.
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+    /// The Action's scratch ledger could not be opened.
+    #[error("cannot open the Action's scratch ledger: {0}")]
+    Ledger(String),
     /// A template failed (a bug in vayu).
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
-    /// This mode needs a part of vayu that is not built yet.
-    #[error("{0}")]
-    Unavailable(String),
 }
 
 impl ActionError {

@@ -11,10 +11,10 @@ use super::protocol::parse_line;
 use super::steps::{apply_all, path_to_executing, review_required};
 use super::workflow_commands::{Level, random_token};
 use super::{ActionError, Cx, Finished, Outputs, task_number};
+use crate::app::converge::converge;
+use crate::app::observe::observe;
 use crate::app::ports::{GitHub, IssuePatch, IssueState, StateReason};
-use crate::app::subtasks::{
-    key_of, newly_ready, refresh_parent_checklist, task_from_issue, unmet_needs,
-};
+use crate::app::subtasks::{key_of, made_ready, plan_of, task_from_issue, unmet_needs};
 use crate::core::ids::{IssueNumber, Login};
 use crate::core::lifecycle::{Effect, LifecycleEvent};
 use crate::core::marker::find_task;
@@ -169,21 +169,19 @@ pub(crate) async fn execute<G: GitHub>(
         .await?;
 
     let mut ready = Vec::new();
-    if done.has(|e| matches!(e, Effect::DispatchDependents)) {
-        for dependent in newly_ready(cx.gh, repo, n, &cx.config).await? {
-            let t = task_from_issue(repo, &dependent, &cx.config, end);
-            if t.status == Status::Blocked {
-                let queued = apply_all(&t, &[LifecycleEvent::DependenciesMet], end)
-                    .map_err(|e| ActionError::Refused(e.to_string()))?;
-                cx.set_status(&dependent, queued.task.status).await?;
+    if let (true, Some(p)) = (
+        done.has(|e| matches!(e, Effect::DispatchDependents)),
+        parent,
+    ) {
+        // The server's own progress step: tick the checklist, queue what is
+        // ready, skip what a `when` rules out, complete the parent.
+        converge(cx.app, repo, p, false).await?;
+        let obs = observe(cx.gh, repo, p, false).await?;
+        if let Some(plan) = plan_of(&obs.parent, &cx.config, &cx.app.templates) {
+            for dependent in made_ready(&plan, &obs, &key, &cx.config) {
+                cx.dispatch(dependent.number).await?;
+                ready.push(dependent.number.0);
             }
-            cx.dispatch(dependent.number).await?;
-            ready.push(dependent.number.0);
-        }
-        // After the dependents' labels, so one edit shows both changes.
-        if let Some(p) = parent {
-            let parent_issue = cx.gh.get_issue(repo, p).await?;
-            refresh_parent_checklist(cx.gh, repo, &parent_issue, &cx.config).await?;
         }
     }
     let ready_list: Vec<String> = ready.iter().map(|r| format!("#{r}")).collect();

@@ -1,16 +1,21 @@
 //! `vayu action`: the companion GitHub Action (DESIGN §8). It reads the
-//! runner's environment and event file, talks to GitHub through the same
-//! [`GitHub`] port and app-layer helpers as the server, and reports through
-//! workflow commands, `$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY`.
+//! runner's environment and event file and runs the same app layer as the
+//! server ([`crate::app::handle`], [`crate::app::reconcile`],
+//! [`crate::app::converge::converge`]) against GitHub with `GITHUB_TOKEN`,
+//! reporting through workflow commands, `$GITHUB_OUTPUT` and
+//! `$GITHUB_STEP_SUMMARY`.
 //!
 //! State lives on GitHub only: status labels, the sub-issue's one progress
-//! comment (heartbeat and retry count in its markers), blocked-by links.
+//! comment (heartbeat and retry count in its markers), blocked-by links. The
+//! orchestrator's ledger is a scratch SQLite file that lives for one run:
+//! idempotency across runs comes from the markers, as in a reconcile.
 
 pub mod console;
 pub mod env;
 pub mod error;
 mod execute;
 mod ops;
+mod plan;
 pub mod progress;
 pub mod protocol;
 mod report;
@@ -18,11 +23,15 @@ pub mod steps;
 mod sweep;
 pub mod workflow_commands;
 
+use std::path::PathBuf;
+
 use chrono::Utc;
 
+use crate::app::Ctx;
 use crate::app::ports::GitHub;
 use crate::core::config::Config;
-use crate::core::ids::IssueNumber;
+use crate::core::ids::{IssueNumber, Login};
+use crate::store::SqliteStore;
 
 pub use console::{Console, Outputs};
 pub use env::{ActionEnv, Mode};
@@ -44,6 +53,8 @@ pub struct Cx<'a, G> {
     pub env: &'a ActionEnv,
     /// GitHub.
     pub gh: &'a G,
+    /// The orchestrator's context (same GitHub client, scratch ledger).
+    pub app: &'a Ctx<G, SqliteStore>,
     /// The repository's config.
     pub config: Config,
     /// The log and output files.
@@ -53,13 +64,35 @@ pub struct Cx<'a, G> {
 /// Runs the mode the environment asks for.
 pub async fn run<G: GitHub>(
     env: &ActionEnv,
-    gh: &G,
+    gh: G,
     console: &Console,
 ) -> Result<Finished, ActionError> {
-    let config = ops::load_config(gh, env).await?;
+    let dir = env.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let db: PathBuf = dir.join(format!(
+        "vayu-ledger-{}.db",
+        workflow_commands::random_token("")
+    ));
+    let store = SqliteStore::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .map_err(|e| ActionError::Ledger(e.to_string()))?;
+    let app = Ctx::new(gh, store, Login(env.bot_login.clone()));
+    let result = run_with(env, &app, console).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    result
+}
+
+async fn run_with<G: GitHub>(
+    env: &ActionEnv,
+    app: &Ctx<G, SqliteStore>,
+    console: &Console,
+) -> Result<Finished, ActionError> {
+    let config = ops::load_config(&app.gh, env).await?;
     let cx = Cx {
         env,
-        gh,
+        gh: &app.gh,
+        app,
         config,
         console,
     };
@@ -68,9 +101,7 @@ pub async fn run<G: GitHub>(
         Mode::Execute => execute::execute(&cx, now).await,
         Mode::Sweep => sweep::sweep(&cx, now).await,
         Mode::Report => report::report(&cx, now).await,
-        Mode::Plan => Err(ActionError::Unavailable(
-            "mode `plan` runs the server's event handlers (app::handlers), which this build of vayu does not include yet; use the App server for planning, or a newer vayu-version".into(),
-        )),
+        Mode::Plan => plan::plan(&cx).await,
     }
 }
 
@@ -81,18 +112,9 @@ pub fn task_number(env: &ActionEnv) -> Result<Option<IssueNumber>, ActionError> 
     if env.task.is_some() {
         return Ok(env.task);
     }
-    let Some(path) = &env.event_path else {
+    let Some(value) = read_event(env)? else {
         return Ok(None);
     };
-    let body = std::fs::read(path).map_err(|e| ActionError::Event {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| ActionError::Event {
-            path: path.display().to_string(),
-            message: format!("not JSON: {e}"),
-        })?;
     let candidate = match env.event_name.as_str() {
         "workflow_dispatch" => value.pointer("/inputs/task"),
         "repository_dispatch" => value.pointer("/client_payload/task"),
@@ -105,4 +127,33 @@ pub fn task_number(env: &ActionEnv) -> Result<Option<IssueNumber>, ActionError> 
         _ => None,
     };
     Ok(n)
+}
+
+/// The event file's bytes, when the runner gave one.
+fn read_event_bytes(env: &ActionEnv) -> Result<Option<Vec<u8>>, ActionError> {
+    let Some(path) = &env.event_path else {
+        return Ok(None);
+    };
+    std::fs::read(path)
+        .map(Some)
+        .map_err(|e| ActionError::Event {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+}
+
+fn read_event(env: &ActionEnv) -> Result<Option<serde_json::Value>, ActionError> {
+    let Some(body) = read_event_bytes(env)? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| ActionError::Event {
+            path: env
+                .event_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            message: format!("not JSON: {e}"),
+        })
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::progress::find_own_comment;
 use super::{ActionError, Cx, Finished, Outputs, task_number};
+use crate::app::observe::observe;
 use crate::app::ports::GitHub;
 use crate::app::subtasks::{entries_of, plan_of, status_of};
 use crate::core::marker::{Marker, find_task};
@@ -24,14 +25,14 @@ pub(crate) async fn report<G: GitHub>(
     if let Some(m) = find_task(&parent.body) {
         parent = cx.gh.get_issue(repo, m.parent).await?;
     }
-    let plan = plan_of(&parent, &cx.config).ok_or_else(|| {
+    let obs = observe(cx.gh, repo, parent.number, false).await?;
+    let plan = plan_of(&obs.parent, &cx.config, &cx.app.templates).ok_or_else(|| {
         ActionError::Refused(format!(
             "#{} has no plan to report on: it was not decomposed (add a ```vayu block or a task list, or comment `/vayu decompose`)",
             parent.number
         ))
     })?;
-    let subs = cx.gh.list_sub_issues(repo, parent.number).await?;
-    let entries = entries_of(parent.number, &subs, &cx.config);
+    let entries = entries_of(&obs, &cx.config);
     let body = progress_report(&plan, &entries, now)?;
     match find_own_comment(
         cx.gh,

@@ -5,8 +5,9 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use super::progress::{ProgressDoc, find_progress_comment};
 use super::workflow_commands::Level;
 use super::{ActionError, Cx, Finished, Outputs};
-use crate::app::ports::{GitHub, Issue, IssuePatch, IssueState, StateFilter, StateReason};
-use crate::app::subtasks::{is_done, key_of, refresh_parent_checklist, task_from_issue};
+use crate::app::ports::{GitHub, Issue, StateFilter};
+use crate::app::reconcile;
+use crate::app::subtasks::{key_of, task_from_issue};
 use crate::core::lifecycle::{Effect, LifecycleEvent, is_zombie};
 use crate::core::task::Status;
 
@@ -41,6 +42,17 @@ pub(crate) async fn sweep<G: GitHub>(
     );
     let mut lines = Vec::new();
     let mut dispatched = Vec::new();
+
+    // First the server's reconcile (missed closes, finished parents, drift),
+    // so what follows sees GitHub in line with each plan. (Reconcile re-queues
+    // a `blocked` subtask whose needs are met, so escalations come after it.)
+    let reconciled = reconcile(cx.app, repo).await?;
+    if reconciled.writes() > 0 {
+        lines.push(format!(
+            "- reconcile: {} GitHub writes to bring plans in line",
+            reconciled.writes()
+        ));
+    }
 
     // Zombies: executing, with a heartbeat of ours older than zombie_after.
     for issue in open_with_label(cx, &labels.status_label(Status::Executing)).await? {
@@ -108,34 +120,6 @@ pub(crate) async fn sweep<G: GitHub>(
             cx.escalate(&issue, &reason).await?;
             lines.push(format!("- #{}: retries spent, escalated", issue.number));
         }
-    }
-
-    // Parents whose sub-issues are all done: tick the checklist and close.
-    for parent in open_with_label(cx, &labels.trigger).await? {
-        let subs = cx.gh.list_sub_issues(repo, parent.number).await?;
-        if subs.is_empty() || !subs.iter().all(is_done) {
-            continue;
-        }
-        refresh_parent_checklist(cx.gh, repo, &parent, &cx.config).await?;
-        let labels =
-            super::steps::labels_with_status(&parent.labels, &cx.config, Status::Completed);
-        cx.gh
-            .update_issue(
-                repo,
-                parent.number,
-                &IssuePatch {
-                    labels: Some(labels),
-                    state: Some(IssueState::Closed),
-                    state_reason: Some(StateReason::Completed),
-                    ..IssuePatch::default()
-                },
-            )
-            .await?;
-        lines.push(format!(
-            "- #{}: all {} subtasks done, closed",
-            parent.number,
-            subs.len()
-        ));
     }
 
     let body = if lines.is_empty() {

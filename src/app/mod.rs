@@ -15,9 +15,9 @@ mod ledger;
 pub mod observe;
 pub mod outcome;
 pub mod ports;
+pub mod subtasks;
 
 pub use ctx::{Clock, CrashHook, Ctx};
 pub use error::{AppError, UserError};
 pub use handlers::{handle, reconcile};
 pub use outcome::Outcome;
-pub mod subtasks;

@@ -45,7 +45,7 @@ pub fn run_action(_args: &ActionArgs) -> ExitCode {
             ..ClientConfig::default()
         };
         let gh = GitHubClient::with_token(cfg, &env.token)?;
-        run(&env, &gh, &console).await
+        run(&env, gh, &console).await
     });
     match result {
         Ok(finished) => {

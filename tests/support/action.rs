@@ -106,7 +106,11 @@ pub async fn run_action(
     let summary = dir.join("summary");
     std::fs::write(&out, "").expect("output file");
     std::fs::write(&summary, "").expect("summary file");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vayu"));
+    // `option_env!`: the sim example includes this module too, without a binary.
+    let Some(bin) = option_env!("CARGO_BIN_EXE_vayu") else {
+        panic!("run_action is for integration tests, where cargo builds the vayu binary");
+    };
+    let mut cmd = Command::new(bin);
     cmd.arg("action")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -151,54 +155,83 @@ pub struct Planned {
     pub c: u64,
 }
 
-pub const PARENT_BODY: &str = "Ship the auth system.\n\n```vayu\nsubtasks:\n  - {key: a, title: Design, owner: development}\n  - {key: b, title: Build, owner: development, needs: [a]}\n  - {key: c, title: Document, owner: docs, needs: [b]}\n```\n";
-
-/// Arranges a decomposed parent with sub-issues a (queued), b (blocked by
-/// a) and c (blocked by b), as the orchestrator leaves them.
-pub fn planned(sim: &GitHubSim) -> Planned {
-    planned_with(sim, "Design", "Design the thing.")
+/// A parent body whose plan is a → b → c, with `a_title` and `text` chosen by the test.
+pub fn parent_body(a_title: &str, text: &str) -> String {
+    let quoted = a_title.replace('\'', "''");
+    format!(
+        "{text}\n\n```vayu\nsubtasks:\n  - key: a\n    title: '{quoted}'\n    owner: development\n  - key: b\n    title: Build\n    owner: development\n    needs: [a]\n  - key: c\n    title: Document\n    owner: docs\n    needs: [b]\n```\n"
+    )
 }
 
-/// [`planned`] with the title and user text of subtask a chosen by the test.
-pub fn planned_with(sim: &GitHubSim, a_title: &str, a_text: &str) -> Planned {
+/// An `issues.labeled` delivery (a real payload, its issue replaced by the
+/// sim's issue `n`) as `sender` adding `label`.
+pub fn labeled_event(sim: &GitHubSim, n: u64, label: &str, sender: &str) -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/github/webhooks/issues.labeled.1.json"
+    ))
+    .expect("fixture");
+    let mut v: Value = serde_json::from_str(&text).expect("fixture json");
+    let s = sim.issue(REPO, n);
+    let label_json = |name: &str| serde_json::json!({ "id": 1, "node_id": "L", "url": "", "name": name, "color": "ededed", "default": false, "description": null });
+    let issue = &mut v["issue"];
+    issue["number"] = n.into();
+    issue["id"] = s.id.into();
+    issue["node_id"] = s.node_id.clone().into();
+    issue["title"] = s.title.clone().into();
+    issue["body"] = s.body.clone().into();
+    issue["user"]["login"] = "alice".into();
+    issue["labels"] = s.labels.iter().map(|l| label_json(l)).collect();
+    v["label"] = label_json(label);
+    v["repository"]["full_name"] = REPO.into();
+    v["repository"]["name"] = "hello".into();
+    v["repository"]["owner"]["login"] = "octo-org".into();
+    v["sender"]["login"] = sender.into();
+    v
+}
+
+/// Opens the parent as `alice` and lets `vayu action --mode plan` decompose
+/// it, as a `vayu-plan.yml` workflow would on `issues: labeled`.
+pub async fn planned(sim: &GitHubSim) -> Planned {
+    planned_with(sim, &parent_body("Design", "Ship the auth system.")).await
+}
+
+/// [`planned`] with a parent body chosen by the test.
+pub async fn planned_with(sim: &GitHubSim, body: &str) -> Planned {
     sim.token_as(TOKEN, BOT);
-    let repo = sim.repo(REPO);
-    let parent = repo
+    let parent = sim
+        .repo(REPO)
         .issue()
         .title("Ship auth")
-        .body(PARENT_BODY)
+        .body(body)
         .label("vayu")
         .by("alice")
         .open();
-    let sub = |key: &str, title: &str, text: &str, status: &str| {
-        repo.issue()
-            .title(title)
-            .body(&format!(
-                "<!-- vayu:task v=1 parent=#{} key={key} plan=h1 -->\n{text}",
-                parent.number
-            ))
-            .label("vayu")
-            .label(status)
-            .open()
+    let event = labeled_event(sim, parent.number, "vayu", "alice");
+    let run = run_action(sim, "plan", "issues", &event, &[]).await;
+    assert_eq!(run.code, 0, "plan failed:\n{}\n{}", run.stdout, run.stderr);
+    let snapshot = sim.issue(REPO, parent.number);
+    let key_of = |key: &str| {
+        snapshot
+            .sub_issues
+            .iter()
+            .copied()
+            .find(|n| {
+                sim.issue(REPO, *n)
+                    .body
+                    .unwrap_or_default()
+                    .contains(&format!(" key={key} "))
+            })
+            .unwrap_or_else(|| panic!("no sub-issue for {key}: {snapshot:#?}"))
     };
-    let a = sub("a", a_title, a_text, "status:queued");
-    let b = sub("b", "Build", "Build it.", "status:blocked");
-    let c = sub("c", "Document", "Write it up.", "status:blocked");
-    {
-        let mut w = sim.world();
-        for s in [&a, &b, &c] {
-            w.issue_by_id_mut(s.id).expect("sub").parent = Some(parent.id);
-        }
-        w.issue_by_id_mut(parent.id).expect("parent").sub_issues = vec![a.id, b.id, c.id];
-        w.issue_by_id_mut(b.id).expect("b").blocked_by = vec![a.id];
-        w.issue_by_id_mut(c.id).expect("c").blocked_by = vec![b.id];
-    }
-    Planned {
+    let planned = Planned {
         parent: parent.number,
-        a: a.number,
-        b: b.number,
-        c: c.number,
-    }
+        a: key_of("a"),
+        b: key_of("b"),
+        c: key_of("c"),
+    };
+    sim.world().dispatches.clear();
+    planned
 }
 
 /// Posts a comment as `user` directly into the sim's state (no request logged).
@@ -206,7 +239,7 @@ pub fn seed_comment(sim: &GitHubSim, issue: u64, user: &str, body: &str) -> u64 
     let mut w = sim.world();
     let id = w.next_id();
     let now = w.now();
-    let c = super::sim::Comment {
+    let c = super::sim::SimComment {
         id,
         node_id: format!("IC_sim{id}"),
         issue_number: issue,
@@ -218,6 +251,19 @@ pub fn seed_comment(sim: &GitHubSim, issue: u64, user: &str, body: &str) -> u64 
     };
     w.ensure_repo(REPO).comments.insert(id, c);
     id
+}
+
+/// Replaces the issue's `status:` label directly.
+pub fn set_status(sim: &GitHubSim, issue: u64, status: &str) {
+    let labels: Vec<String> = sim
+        .issue(REPO, issue)
+        .labels
+        .into_iter()
+        .filter(|l| !l.starts_with("status:"))
+        .chain([format!("status:{status}")])
+        .collect();
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    set_labels(sim, issue, &refs);
 }
 
 /// Sets an issue's labels directly.
