@@ -45,7 +45,7 @@ pub(crate) async fn sweep<G: GitHub>(
 
     // First the server's reconcile (missed closes, finished parents, drift),
     // so what follows sees GitHub in line with each plan. (Reconcile re-queues
-    // a `blocked` subtask whose needs are met, so escalations come after it.)
+    // a `blocked` subtask whose needs are met unless it is escalated.)
     let reconciled = reconcile(cx.app, repo).await?;
     if reconciled.writes() > 0 {
         lines.push(format!(
@@ -110,7 +110,8 @@ pub(crate) async fn sweep<G: GitHub>(
         doc.status = applied.task.status;
         doc.retries = applied.task.metadata.retry_count;
         cx.publish(issue.number, &mut doc, now).await?;
-        cx.set_status(&issue, applied.task.status).await?;
+        let escalated = applied.has(|e| matches!(e, Effect::Escalate { .. }));
+        cx.relabel(&issue, applied.task.status, escalated).await?;
         if applied.has(|e| matches!(e, Effect::Dispatch)) {
             cx.dispatch(issue.number).await?;
             dispatched.push(issue.number.0);

@@ -211,6 +211,13 @@ impl H {
         handle(e, &self.ctx).await.expect("handled")
     }
 
+    /// Runs the periodic reconcile over the test repository.
+    pub async fn reconcile(&self) -> Outcome {
+        vayu::app::reconcile(&self.ctx, &repo())
+            .await
+            .expect("reconciled")
+    }
+
     /// Runs `e` and returns the GitHub writes it made.
     pub async fn writes_of(&self, e: &Event) -> usize {
         let before = self.sim.write_count();

@@ -10,12 +10,12 @@ use crate::app::ctx::Ctx;
 use crate::app::effects::{Effect, Executor, Target, note_marker};
 use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue, Origin};
-use crate::app::labels::{status_of, type_of, with_status};
+use crate::app::labels::{has, status_of, type_of, with_status};
 use crate::app::observe::observe;
 use crate::app::outcome::Outcome;
 use crate::app::ports::{GitHub, IssuePatch, IssueState, Ledger, StateReason};
 use crate::core::command::{AssignTarget, Command, Parsed, VERBS, Verdict};
-use crate::core::config::Config;
+use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{Login, TaskId};
 use crate::core::lifecycle::{self, CloseReason, LifecycleEvent};
 use crate::core::marker::escape_user_text;
@@ -242,6 +242,17 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
         ctx.now(),
     );
     task.status = status_of(&obs.parent.labels, cfg).unwrap_or(Status::Queued);
+    if task.status == Status::Blocked && has(&obs.parent.labels, cfg, &LabelMeaning::Escalated) {
+        // The label is where GitHub keeps the escalation; the lifecycle reads
+        // it from the reason, so `/vayu retry` may grant a fresh budget.
+        task.status_reason = Some(
+            lifecycle::BlockReason::Escalated {
+                failures: task.metadata.max_retries + 1,
+                reason: "retries spent".into(),
+            }
+            .to_string(),
+        );
+    }
     task.assignment.primary_agent = obs.parent.assignees.first().cloned();
     let t = lifecycle::transition(&task, &event, ctx.now()).map_err(|e| UserError {
         message: e.to_string(),

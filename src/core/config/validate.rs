@@ -33,6 +33,7 @@ fn labels(config: &Config, out: &mut Vec<Problem>) {
         ("priority_prefix", &l.priority_prefix),
         ("owner_prefix", &l.owner_prefix),
         ("status_prefix", &l.status_prefix),
+        ("escalated", &l.escalated),
     ];
     for (key, value) in fields {
         if let Some(why) = label_text_problem(value) {
