@@ -10,6 +10,7 @@ pub mod effects;
 pub mod error;
 pub mod event;
 pub mod handlers;
+pub mod history;
 pub mod labels;
 mod ledger;
 pub mod observe;

@@ -6,6 +6,7 @@ mod input;
 mod inspect_cmd;
 mod jobs_cmd;
 mod plan_cmd;
+mod report_cmd;
 mod serve_cmd;
 
 use std::process::ExitCode;
@@ -36,13 +37,15 @@ enum Command {
     Jobs(jobs_cmd::JobsCommand),
     /// Run as the companion GitHub Action (reads GITHUB_* and INPUT_* variables).
     Action(action_cmd::ActionArgs),
+    /// Analytics over the server's task history (throughput, latency, success, queue).
+    Report(report_cmd::ReportArgs),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
     if std::env::args_os()
         .nth(1)
-        .is_some_and(|a| a == "serve" || a == "jobs")
+        .is_some_and(|a| a == "serve" || a == "jobs" || a == "report")
     {
         serve_cmd::load_dotenv();
     }
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::InspectEvent(args) => inspect_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
         Command::Jobs(cmd) => jobs_cmd::run(&cmd),
+        Command::Report(args) => report_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
