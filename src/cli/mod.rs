@@ -8,6 +8,7 @@ mod jobs_cmd;
 mod plan_cmd;
 mod report_cmd;
 mod serve_cmd;
+mod task_cmd;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,9 @@ enum Command {
     Action(action_cmd::ActionArgs),
     /// Analytics over the server's task history (throughput, latency, success, queue).
     Report(report_cmd::ReportArgs),
+    /// Create, inspect and list tasks on GitHub (a token and --repo).
+    #[command(subcommand)]
+    Task(task_cmd::TaskCommand),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
@@ -61,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::run(&args),
         Command::Jobs(cmd) => jobs_cmd::run(&cmd),
         Command::Report(args) => report_cmd::run(&args),
+        Command::Task(cmd) => task_cmd::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
