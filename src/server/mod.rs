@@ -3,6 +3,7 @@
 //! graceful shutdown. The store and the orchestrator plug in through the
 //! [`Ingest`] and [`JobRunner`] traits.
 
+pub mod analytics;
 mod batcher;
 pub mod env_file;
 pub mod ingest;
