@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::core::config::Permission;
 use crate::core::ids::{CommentId, IssueId, IssueNumber, Login, RepoName};
 
 /// Why a GitHub call failed, split so the app layer can decide between "tell
@@ -235,37 +236,6 @@ pub enum ReactionTarget {
     Comment(CommentId),
 }
 
-/// A collaborator's permission on a repository, ordered from least to most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Permission {
-    /// Not a collaborator.
-    None,
-    /// Read.
-    Read,
-    /// Triage.
-    Triage,
-    /// Write.
-    Write,
-    /// Maintain.
-    Maintain,
-    /// Admin.
-    Admin,
-}
-
-impl Permission {
-    /// Parses GitHub's `role_name`/`permission` strings; unknown ones are `None`.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "admin" => Self::Admin,
-            "maintain" => Self::Maintain,
-            "write" | "push" => Self::Write,
-            "triage" => Self::Triage,
-            "read" | "pull" => Self::Read,
-            _ => Self::None,
-        }
-    }
-}
-
 /// A file read from a repository's default branch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileContent {
@@ -475,7 +445,7 @@ pub trait GitHub: Send + Sync {
         &self,
         repo: &RepoName,
         user: &Login,
-    ) -> impl Future<Output = GhResult<Permission>> + Send;
+    ) -> impl Future<Output = GhResult<Option<Permission>>> + Send;
     /// A file on the default branch; `None` when it does not exist.
     fn read_file(
         &self,

@@ -125,7 +125,7 @@ impl GitHub for GitHubClient {
     async fn list_blocking(&self, repo: &RepoName, n: IssueNumber) -> GhResult<Vec<Issue>> {
         self.blocking_list(repo, n).await
     }
-    async fn permission(&self, repo: &RepoName, user: &Login) -> GhResult<Permission> {
+    async fn permission(&self, repo: &RepoName, user: &Login) -> GhResult<Option<Permission>> {
         self.permission_of(repo, user).await
     }
     async fn read_file(&self, repo: &RepoName, path: &str) -> GhResult<Option<FileContent>> {

@@ -510,3 +510,16 @@ fn missing_required_keys_are_named() {
         ".github/vayu.yml:2:5: `schedules[0]` is missing the required key `cron`"
     );
 }
+
+#[test]
+fn github_permission_words_read_back_including_the_legacy_names() {
+    use super::Permission;
+    assert_eq!(
+        Permission::from_github("maintain"),
+        Some(Permission::Maintain)
+    );
+    assert_eq!(Permission::from_github("push"), Some(Permission::Write));
+    assert_eq!(Permission::from_github("pull"), Some(Permission::Read));
+    assert_eq!(Permission::from_github("none"), None);
+    assert_eq!(Permission::from_github(""), None);
+}
