@@ -8,6 +8,8 @@
 //!   parent runs under that parent's lock like any event about it;
 //! - `converge`: one parent, brought in line with its plan from GitHub's state.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -18,7 +20,7 @@ use crate::app::ports::{GitHub, StateFilter};
 use crate::app::{AppError, Ctx, handle};
 use crate::core::config::Config;
 use crate::core::ids::{IssueNumber, RepoName};
-use crate::store::{LeasedJob, NewJob, Store};
+use crate::store::{Enqueued, LeasedJob, NewJob, Store, StoreResult, TaskFilter};
 
 use super::ingest::BoxFuture;
 use super::store_runner::JobHandler;
@@ -42,6 +44,31 @@ pub fn converge_job(repo: &RepoName, n: IssueNumber, run_at: DateTime<Utc>) -> N
     NewJob::new(CONVERGE_JOB, json!({ "repo": repo, "issue": n.0 }), run_at)
         .dedupe(format!("{CONVERGE_JOB}:{repo}#{n}"))
         .requeue_if_done()
+}
+
+/// Enqueues a `reconcile` job, runnable at `now`, for every repository with
+/// an open vayu task in the store (the periodic reconcile; GitHub does not
+/// redeliver what it failed to deliver). Returns the repositories whose job
+/// was queued; one still queued or running from the last period is left alone.
+pub async fn enqueue_reconciles<S: Store>(
+    store: &S,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<RepoName>> {
+    let repos: BTreeSet<RepoName> = store
+        .list_tasks(&TaskFilter::default())
+        .await?
+        .into_iter()
+        .filter(|t| !t.status.is_terminal())
+        .map(|t| t.repo)
+        .collect();
+    let mut queued = Vec::new();
+    for repo in repos {
+        match store.enqueue(&reconcile_job(&repo, now), now).await? {
+            Enqueued::New(_) | Enqueued::Requeued(_) => queued.push(repo),
+            Enqueued::Duplicate => {}
+        }
+    }
+    Ok(queued)
 }
 
 /// Runs `event`, `reconcile` and `converge` jobs through the orchestrator.
