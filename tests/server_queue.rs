@@ -17,14 +17,15 @@ use tokio::sync::{Notify, Semaphore};
 use vayu::app::Ctx;
 use vayu::core::ids::{IssueNumber, Login, RepoName};
 use vayu::github::{ClientConfig, GitHubClient};
-use vayu::server::orchestrate::OrchestratorHandler;
+use vayu::core::task::{Priority, Progress, Status, TaskType};
+use vayu::server::orchestrate::{OrchestratorHandler, enqueue_reconciles};
 use vayu::server::signature::WebhookSecret;
 use vayu::server::store_ingest::StoreIngest;
 use vayu::server::store_runner::StoreRunner;
 use vayu::server::{
     BoxFuture, JobHandler, JobRunner, Verify, WorkerPool, webhook_app,
 };
-use vayu::store::{JobState, LeasedJob, NewJob, SqliteStore, Store};
+use vayu::store::{JobState, LeasedJob, NewJob, SqliteStore, Store, TaskRow};
 
 use server_support::{SECRET, get, send, signed};
 use support::sim::Opened;
@@ -317,5 +318,95 @@ async fn opened_and_labeled_on_two_workers_make_one_set_of_sub_issues() {
         !text.contains("octo-org"),
         "routes must be templates, not paths:\n{text}"
     );
+    sim.assert_conformant();
+}
+
+fn open_task(repo: &str, issue: u64, status: Status) -> TaskRow {
+    TaskRow {
+        repo: repo.parse().unwrap(),
+        issue_number: IssueNumber(issue),
+        parent: None,
+        key: None,
+        task_type: TaskType::Feature,
+        priority: Priority::High,
+        owner: None,
+        status,
+        progress: Progress::new(0).unwrap(),
+        heartbeat_at: None,
+        retries: 0,
+        updated_at: chrono::Utc::now(),
+    }
+}
+
+/// A labeled issue whose delivery never arrived is decomposed by the
+/// periodic reconcile: one `reconcile` job per repository with open tasks,
+/// fanned out into one `converge` job per open parent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_periodic_reconcile_repairs_a_missed_delivery() {
+    let sim = GitHubSim::start().await;
+    sim.token("tok");
+    let body = include_str!("../examples/auth-system.md");
+    let missed = sim
+        .repo(REPO)
+        .issue()
+        .title("Add an authentication system")
+        .body(body)
+        .label("vayu")
+        .open();
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir).await;
+    // vayu knows the repository from an earlier task; a finished task's
+    // repository alone is not reconciled.
+    store
+        .upsert_task(&open_task(REPO, 1, Status::Queued))
+        .await
+        .unwrap();
+    store
+        .upsert_task(&open_task("octo-org/archived", 1, Status::Completed))
+        .await
+        .unwrap();
+
+    let now = chrono::Utc::now();
+    let queued = enqueue_reconciles(&store, now).await.unwrap();
+    assert_eq!(queued, vec![REPO.parse::<RepoName>().unwrap()]);
+    // Still queued from this period: the next tick adds nothing.
+    assert!(enqueue_reconciles(&store, now).await.unwrap().is_empty());
+
+    let gh = GitHubClient::with_token(
+        ClientConfig {
+            base_url: sim.url(),
+            mutation_gap: Duration::ZERO,
+            ..ClientConfig::default()
+        },
+        "tok",
+    )
+    .unwrap();
+    let ctx = Ctx::new(gh, store.clone(), Login("vayu-bot".into()));
+    let runner = StoreRunner::new(
+        Arc::new(store.clone()),
+        OrchestratorHandler::new(ctx),
+        "reconciler",
+        Duration::from_secs(60),
+    );
+    let pool = WorkerPool::spawn(
+        Arc::new(runner),
+        2,
+        Arc::new(Notify::new()),
+        Duration::from_millis(20),
+    );
+    wait_for_idle_queue(&store).await;
+
+    let parent = sim.issue(REPO, missed.number);
+    assert_eq!(parent.sub_issues.len(), 6, "{parent:?}");
+    let done = store.list_jobs(JobState::Done).await.unwrap();
+    let kinds: Vec<&str> = done.iter().map(|j| j.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["reconcile", "converge"]);
+
+    // The next period queues the finished reconcile again; it writes nothing.
+    let writes = sim.write_count();
+    assert_eq!(enqueue_reconciles(&store, chrono::Utc::now()).await.unwrap().len(), 1);
+    wait_for_idle_queue(&store).await;
+    pool.shutdown().await;
+    assert_eq!(sim.write_count(), writes, "nothing drifted: no writes");
     sim.assert_conformant();
 }
