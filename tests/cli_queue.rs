@@ -67,7 +67,10 @@ async fn reconcile_decomposes_a_missed_parent_then_finds_nothing_to_do() {
         cmd
     };
     let first = stdout(&output(run()).await);
-    assert!(first.starts_with(&format!("{REPO}: 1 open parent(s) checked; ")), "{first}");
+    assert!(
+        first.starts_with(&format!("{REPO}: 1 open parent(s) checked; ")),
+        "{first}"
+    );
     assert!(first.contains("GitHub write(s) repaired drift"), "{first}");
     assert_eq!(sim.issue(REPO, parent.number).sub_issues.len(), 6);
     let second = stdout(&output(run()).await);
@@ -79,7 +82,8 @@ async fn reconcile_decomposes_a_missed_parent_then_finds_nothing_to_do() {
     let missing = output(vayu(&["reconcile", REPO], &db)).await;
     assert!(!missing.status.success());
     assert!(
-        String::from_utf8_lossy(&missing.stderr).contains("no GitHub credentials: set GITHUB_TOKEN"),
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("no GitHub credentials: set GITHUB_TOKEN"),
         "{}",
         String::from_utf8_lossy(&missing.stderr)
     );
@@ -99,7 +103,9 @@ fn event(repo: &str, n: u64) -> NewEvent {
 }
 
 fn lines(text: &str) -> Vec<Value> {
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,7 +114,10 @@ async fn events_prints_the_latest_as_json_lines_and_follows() {
     let (db, store) = store_in(&dir).await;
     for n in 1..=3 {
         store.append_event(&event(REPO, n)).await.unwrap();
-        store.append_event(&event("octo-org/other", n)).await.unwrap();
+        store
+            .append_event(&event("octo-org/other", n))
+            .await
+            .unwrap();
     }
     let out = stdout(&output(vayu(&["events", "--repo", REPO, "--limit", "2"], &db)).await);
     let got = lines(&out);
@@ -123,7 +132,9 @@ async fn events_prints_the_latest_as_json_lines_and_follows() {
 
     // --follow prints what is stored after it started, for its repository only.
     let mut child = vayu(
-        &["events", "--follow", "--repo", REPO, "--limit", "1", "--poll", "1s"],
+        &[
+            "events", "--follow", "--repo", REPO, "--limit", "1", "--poll", "1s",
+        ],
         &db,
     )
     .stdout(Stdio::piped())
@@ -141,7 +152,10 @@ async fn events_prints_the_latest_as_json_lines_and_follows() {
     let (r, first) = read_line(reader).await.unwrap();
     reader = r;
     assert_eq!(lines(&first)[0]["issue"], json!(3));
-    store.append_event(&event("octo-org/other", 9)).await.unwrap();
+    store
+        .append_event(&event("octo-org/other", 9))
+        .await
+        .unwrap();
     store.append_event(&event(REPO, 10)).await.unwrap();
     let (_reader, next) = tokio::time::timeout(Duration::from_secs(60), read_line(reader))
         .await

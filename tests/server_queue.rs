@@ -16,15 +16,13 @@ use serde_json::json;
 use tokio::sync::{Notify, Semaphore};
 use vayu::app::Ctx;
 use vayu::core::ids::{IssueNumber, Login, RepoName};
-use vayu::github::{ClientConfig, GitHubClient};
 use vayu::core::task::{Priority, Progress, Status, TaskType};
+use vayu::github::{ClientConfig, GitHubClient};
 use vayu::server::orchestrate::{OrchestratorHandler, enqueue_reconciles};
 use vayu::server::signature::WebhookSecret;
 use vayu::server::store_ingest::StoreIngest;
 use vayu::server::store_runner::StoreRunner;
-use vayu::server::{
-    BoxFuture, JobHandler, JobRunner, Verify, WorkerPool, webhook_app,
-};
+use vayu::server::{BoxFuture, JobHandler, JobRunner, Verify, WorkerPool, webhook_app};
 use vayu::store::{JobState, LeasedJob, NewJob, SqliteStore, Store, TaskRow};
 
 use server_support::{SECRET, get, send, signed};
@@ -79,7 +77,10 @@ impl JobHandler for Handler {
                 t.release.acquire().await.unwrap().forget();
             }
             *t.running.lock().unwrap().get_mut(&issue).unwrap() -= 1;
-            t.ran.lock().unwrap().push(job.payload["n"].as_u64().unwrap());
+            t.ran
+                .lock()
+                .unwrap()
+                .push(job.payload["n"].as_u64().unwrap());
             Ok(())
         })
     }
@@ -172,8 +173,7 @@ async fn a_job_whose_parent_is_busy_is_deferred_without_spending_an_attempt() {
 
 /// The real `issues.*` fixture of `name`, pointed at the simulated issue.
 fn issue_payload(name: &str, opened: &Opened, body: &str) -> Vec<u8> {
-    let mut v: serde_json::Value =
-        serde_json::from_slice(&server_support::fixture(name)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&server_support::fixture(name)).unwrap();
     v["repository"]["full_name"] = json!(REPO);
     v["repository"]["name"] = json!("hello");
     v["repository"]["owner"]["login"] = json!("octo-org");
@@ -404,7 +404,13 @@ async fn the_periodic_reconcile_repairs_a_missed_delivery() {
 
     // The next period queues the finished reconcile again; it writes nothing.
     let writes = sim.write_count();
-    assert_eq!(enqueue_reconciles(&store, chrono::Utc::now()).await.unwrap().len(), 1);
+    assert_eq!(
+        enqueue_reconciles(&store, chrono::Utc::now())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     wait_for_idle_queue(&store).await;
     pool.shutdown().await;
     assert_eq!(sim.write_count(), writes, "nothing drifted: no writes");

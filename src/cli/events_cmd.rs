@@ -41,8 +41,9 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<()> {
         .repo
         .as_deref()
         .map(|r| {
-            r.parse()
-                .map_err(|e| anyhow::anyhow!("`{r}` is not a repository: {e}; write it as owner/name"))
+            r.parse().map_err(|e| {
+                anyhow::anyhow!("`{r}` is not a repository: {e}; write it as owner/name")
+            })
         })
         .transpose()?;
     let runtime = tokio::runtime::Builder::new_current_thread()

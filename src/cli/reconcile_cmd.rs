@@ -43,10 +43,12 @@ pub struct ReconcileArgs {
 
 /// Runs `vayu reconcile`.
 pub fn run(args: &ReconcileArgs) -> anyhow::Result<()> {
-    let repo: RepoName = args
-        .repo
-        .parse()
-        .map_err(|e| anyhow::anyhow!("`{}` is not a repository: {e}; write it as owner/name", args.repo))?;
+    let repo: RepoName = args.repo.parse().map_err(|e| {
+        anyhow::anyhow!(
+            "`{}` is not a repository: {e}; write it as owner/name",
+            args.repo
+        )
+    })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -173,7 +173,9 @@ async fn reconcile_every(store: Arc<AnyStore>, every: Duration, poke: Arc<Notify
                 info!(repos = repos.len(), "periodic reconcile queued");
                 poke.notify_waiters();
             }
-            Err(e) => warn!(error = %e, "could not queue the periodic reconcile; trying next period"),
+            Err(e) => {
+                warn!(error = %e, "could not queue the periodic reconcile; trying next period")
+            }
         }
     }
 }

@@ -734,7 +734,11 @@ pub async fn latest_events_by_repo<S: Store>(s: &S) {
     let all = s.latest_events(None, 3).await.unwrap();
     assert_eq!(
         all.iter().map(|e| e.event.issue).collect::<Vec<_>>(),
-        vec![Some(IssueNumber(4)), Some(IssueNumber(4)), Some(IssueNumber(9))]
+        vec![
+            Some(IssueNumber(4)),
+            Some(IssueNumber(4)),
+            Some(IssueNumber(9))
+        ]
     );
     assert!(all[0].id < all[1].id && all[1].id < all[2].id);
 }

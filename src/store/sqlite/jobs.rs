@@ -141,7 +141,11 @@ pub(super) async fn lease(
 /// every worker it runs on would be leased again forever. The lease token is
 /// kept, so a late worker that did finish can still `complete` the job until
 /// someone else leases it.
-async fn reap_expired(conn: &mut SqliteConnection, backoff: Backoff, now_ms: i64) -> StoreResult<u64> {
+async fn reap_expired(
+    conn: &mut SqliteConnection,
+    backoff: Backoff,
+    now_ms: i64,
+) -> StoreResult<u64> {
     let reaped = sqlx::query(
         "UPDATE jobs SET
              attempts = attempts + 1,

@@ -133,7 +133,16 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<LeasedJob>> {
-        jobs::lease(&self.pool, self.backoff, worker, kinds, lease_for, now, limit).await
+        jobs::lease(
+            &self.pool,
+            self.backoff,
+            worker,
+            kinds,
+            lease_for,
+            now,
+            limit,
+        )
+        .await
     }
 
     async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
