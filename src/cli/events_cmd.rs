@@ -66,14 +66,15 @@ async fn print_events(
     repo: Option<&RepoName>,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let latest = store.latest_events(repo, args.limit).await?;
-    // Where following starts: after the newest event, printed or not.
+    // Where following starts: the newest event now. Read first, so an event
+    // stored while the latest ones are read is printed once, by the loop.
     let mut last = store
         .latest_events(None, 1)
         .await?
         .last()
         .map_or(0, |e| e.id);
-    for event in &latest {
+    let latest = store.latest_events(repo, args.limit).await?;
+    for event in latest.iter().filter(|e| e.id <= last) {
         writeln!(out, "{}", line(event)).context("cannot write to stdout")?;
     }
     out.flush().context("cannot write to stdout")?;

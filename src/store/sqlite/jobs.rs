@@ -297,7 +297,8 @@ pub(super) async fn retry_dead(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2,
+                lease_token = NULL
          WHERE id = ?1 AND state = 'dead'",
     )
     .bind(id.0)
