@@ -89,11 +89,12 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
     /// Runs `job` under its parent's lock, or defers it when the parent is
     /// busy; true when it ran.
     async fn run_locked(&self, job: &LeasedJob) -> Result<bool, StoreError> {
-        let Some((repo, issue)) = self.handler.lock_key(job) else {
-            self.run(job).await?;
+        let key = self.handler.lock_key(job);
+        let Some((repo, issue)) = &key else {
+            self.run(job, None).await?;
             return Ok(true);
         };
-        let guard = match self.store.try_advisory_lock(&repo, issue).await {
+        let guard = match self.store.try_advisory_lock(repo, *issue).await {
             Ok(Some(guard)) => guard,
             Ok(None) => {
                 debug!(%repo, %issue, "another job works on this issue; deferred");
@@ -106,7 +107,7 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
                 return Err(e);
             }
         };
-        let ran = self.run(job).await;
+        let ran = self.run(job, key.as_ref()).await;
         let unlocked = self.store.unlock(guard).await;
         ran?;
         unlocked.map(|()| true)
@@ -121,8 +122,13 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
         self.store.defer(job.id, job.lease, later, now).await
     }
 
-    /// Runs the handler and records the outcome on the job and in the event log.
-    async fn run(&self, job: &LeasedJob) -> Result<(), StoreError> {
+    /// Runs the handler and records the outcome on the job and in the event
+    /// log, under the job's parent `key` when it has one.
+    async fn run(
+        &self,
+        job: &LeasedJob,
+        key: Option<&(RepoName, IssueNumber)>,
+    ) -> Result<(), StoreError> {
         let outcome = self.handler.handle(job).await;
         let (recorded, event) = match outcome {
             Ok(()) => (
@@ -156,7 +162,7 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
             }
             Err(e) => Err(e),
             Ok(()) => {
-                self.log_outcome(job, event.0, event.1).await;
+                self.log_outcome(job, key, event.0, event.1).await;
                 Ok(())
             }
         }
@@ -164,10 +170,16 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
 
     /// Appends the job's outcome to the event log (`vayu events`); losing
     /// this line must not fail the job, whose state is already stored.
-    async fn log_outcome(&self, job: &LeasedJob, kind: &str, error: Option<String>) {
+    async fn log_outcome(
+        &self,
+        job: &LeasedJob,
+        key: Option<&(RepoName, IssueNumber)>,
+        kind: &str,
+        error: Option<String>,
+    ) {
         let field = |k: &str| job.payload.get(k).and_then(|v| v.as_str());
-        let (repo, issue) = match self.handler.lock_key(job) {
-            Some((repo, issue)) => (Some(repo), Some(issue)),
+        let (repo, issue) = match key {
+            Some((repo, issue)) => (Some(repo.clone()), Some(*issue)),
             None => (field("repo").and_then(|r| r.parse().ok()), None),
         };
         let mut data = json!({
