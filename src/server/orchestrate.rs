@@ -84,11 +84,18 @@ impl<G, S> OrchestratorHandler<G, S> {
     }
 }
 
-/// The parent issue an event is about: the parent end of a sub-issue link,
-/// the blocked end of a dependency, else the issue itself. (A sub-issue's
-/// own events lock the sub-issue: its parent is not in the payload.)
+/// The parent issue an event is about: a sub-issue's parent (from GitHub's
+/// `parent_issue_url`, so closing two sub-issues at once cannot race on the
+/// parent's checklist or completion report), the parent end of a sub-issue
+/// link, the blocked end of a dependency, else the issue itself.
 pub fn event_subject(event: &Event) -> Option<(RepoName, IssueNumber)> {
     let linked = |l: &LinkedIssue| l.number.map(|n| (l.repo.clone(), n));
+    let own = |origin: &crate::app::event::Origin, issue: &crate::app::event::Issue| {
+        Some(match &issue.parent {
+            Some(p) => (p.repo.clone(), p.number),
+            None => (origin.repo.clone(), issue.number),
+        })
+    };
     match event {
         Event::IssueOpened { origin, issue }
         | Event::IssueEdited { origin, issue, .. }
@@ -98,7 +105,7 @@ pub fn event_subject(event: &Event) -> Option<(RepoName, IssueNumber)> {
         | Event::IssueReopened { origin, issue }
         | Event::IssueDeleted { origin, issue }
         | Event::CommentCreated { origin, issue, .. }
-        | Event::CommentEdited { origin, issue, .. } => Some((origin.repo.clone(), issue.number)),
+        | Event::CommentEdited { origin, issue, .. } => own(origin, issue),
         Event::SubIssueAdded { link, .. } | Event::SubIssueRemoved { link, .. } => {
             linked(&link.parent)
         }
@@ -234,5 +241,56 @@ where
             EVENT_JOB => event_subject(&parse_event(job).ok()?),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_subject;
+    use crate::core::ids::IssueNumber;
+    use crate::github::webhook::{Normalized, normalize};
+
+    fn edited(parent_url: Option<&str>) -> crate::app::event::Event {
+        let mut v: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/github/webhooks/issues.edited.1.json"
+        ))
+        .unwrap_or_default();
+        v["issue"]["number"] = 12.into();
+        if let Some(url) = parent_url {
+            v["issue"]["parent_issue_url"] = url.into();
+        }
+        match normalize("issues", v.to_string().as_bytes()) {
+            Ok(Normalized::Event(e)) => e,
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sub_issue_event_locks_its_parent() {
+        let (repo, n) = event_subject(&edited(Some(
+            "https://api.github.com/repos/octo-org/plans/issues/7",
+        )))
+        .unwrap_or_else(|| panic!("no subject"));
+        assert_eq!(
+            (repo.to_string(), n),
+            ("octo-org/plans".into(), IssueNumber(7))
+        );
+    }
+
+    #[test]
+    fn a_top_level_issue_locks_itself() {
+        let event = edited(None);
+        let (_, n) = event_subject(&event).unwrap_or_else(|| panic!("no subject"));
+        assert_eq!(n, IssueNumber(12));
+        // Not a sub-issue: the event's JSON is unchanged (no `parent` key).
+        let json = serde_json::to_value(&event).unwrap_or_default();
+        assert!(json["issue"].get("parent").is_none(), "{json}");
+    }
+
+    #[test]
+    fn a_malformed_parent_url_falls_back_to_the_issue() {
+        let (_, n) = event_subject(&edited(Some("https://example.com/nonsense")))
+            .unwrap_or_else(|| panic!("no subject"));
+        assert_eq!(n, IssueNumber(12));
     }
 }
