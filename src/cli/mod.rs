@@ -7,8 +7,8 @@ mod input;
 mod inspect_cmd;
 mod jobs_cmd;
 mod plan_cmd;
-mod report_cmd;
 mod reconcile_cmd;
+mod report_cmd;
 mod serve_cmd;
 mod task_cmd;
 
@@ -52,12 +52,9 @@ enum Command {
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| {
-            a == "serve" || a == "jobs" || a == "report" || a == "reconcile" || a == "events"
-        })
-    {
+    if std::env::args_os().nth(1).is_some_and(|a| {
+        a == "serve" || a == "jobs" || a == "report" || a == "reconcile" || a == "events"
+    }) {
         serve_cmd::load_dotenv();
     }
     let cli = Cli::parse();
