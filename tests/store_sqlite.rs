@@ -48,6 +48,10 @@ suite!(
     prune_deliveries_by_age,
     lease_filters_by_kind,
     done_job_is_requeued_only_when_asked,
+    expired_leases_count_until_dead,
+    late_completion_after_expiry_counts,
+    defer_keeps_attempts,
+    latest_events_by_repo,
 );
 
 #[tokio::test]

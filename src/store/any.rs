@@ -151,6 +151,16 @@ impl Store for AnyStore {
         both!(self, s => s.fail(id, lease, error, now).await)
     }
 
+    async fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        both!(self, s => s.defer(id, lease, run_at, now).await)
+    }
+
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
         both!(self, s => s.list_jobs(state).await)
     }
@@ -243,6 +253,14 @@ impl Store for AnyStore {
 
     async fn append_event(&self, event: &NewEvent) -> StoreResult<i64> {
         both!(self, s => s.append_event(event).await)
+    }
+
+    async fn latest_events(
+        &self,
+        repo: Option<&RepoName>,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRow>> {
+        both!(self, s => s.latest_events(repo, limit).await)
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {

@@ -81,10 +81,11 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Enqueued>> + Send;
 
-    /// Leases up to `limit` runnable jobs (queued and due, or running with an
-    /// expired lease) of the given kinds (`None`: every kind) to `worker`
-    /// until `now + lease_for`, oldest `run_at` first; no job is leased twice
-    /// at once.
+    /// Leases up to `limit` due queued jobs of the given kinds (`None`: every
+    /// kind) to `worker` until `now + lease_for`, oldest `run_at` first; no
+    /// job is leased twice at once. First every expired lease (of any kind)
+    /// counts as a failed attempt at its `lease_until`: the job backs off as
+    /// in [`Store::fail`], or is dead after its last attempt.
     fn lease(
         &self,
         worker: &str,
@@ -96,7 +97,8 @@ pub trait Store: Send + Sync {
 
     /// Marks the job done if `lease` is still its lease, else
     /// [`StoreError::LeaseLost`]. A lease past `lease_until` that no other
-    /// worker has taken over still counts: the work was done, so keep it.
+    /// worker has taken over still counts, even once the expiry was counted
+    /// as a failed attempt: the work was done, so keep it.
     fn complete(
         &self,
         id: JobId,
@@ -114,6 +116,17 @@ pub trait Store: Send + Sync {
         error: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Failed>> + Send;
+
+    /// Gives a leased job back without counting an attempt: queued again,
+    /// not before `run_at` (a job that must wait for another, say).
+    /// [`StoreError::LeaseLost`] if the lease is no longer ours.
+    fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// Jobs in `state`, oldest first.
     fn list_jobs(&self, state: JobState) -> impl Future<Output = StoreResult<Vec<JobRow>>> + Send;
@@ -203,6 +216,13 @@ pub trait Store: Send + Sync {
 
     /// Appends an event; returns its id (greater than every earlier id).
     fn append_event(&self, event: &NewEvent) -> impl Future<Output = StoreResult<i64>> + Send;
+
+    /// The last `limit` events (of `repo`, or of every repository), oldest first.
+    fn latest_events(
+        &self,
+        repo: Option<&RepoName>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<EventRow>>> + Send;
 
     /// Up to `limit` events with id greater than `after`, in order.
     fn events_since(

@@ -121,6 +121,7 @@ impl H {
             author: user("octocat"),
             author_association: "OWNER".into(),
             issue_type: None,
+            parent: None,
         }
     }
 

@@ -129,7 +129,16 @@ impl Store for PgStore {
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<LeasedJob>> {
-        jobs::lease(&self.pool, worker, kinds, lease_for, now, limit).await
+        jobs::lease(
+            &self.pool,
+            self.backoff,
+            worker,
+            kinds,
+            lease_for,
+            now,
+            limit,
+        )
+        .await
     }
 
     async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
@@ -144,6 +153,16 @@ impl Store for PgStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Failed> {
         jobs::fail(&self.pool, self.backoff, id, lease, error, now).await
+    }
+
+    async fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        jobs::defer(&self.pool, id, lease, run_at, now).await
     }
 
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
@@ -213,6 +232,14 @@ impl Store for PgStore {
 
     async fn append_event(&self, event: &NewEvent) -> StoreResult<i64> {
         records::append_event(&self.pool, event).await
+    }
+
+    async fn latest_events(
+        &self,
+        repo: Option<&RepoName>,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRow>> {
+        records::latest_events(&self.pool, repo, limit).await
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
