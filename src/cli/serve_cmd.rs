@@ -136,6 +136,10 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let (ingest, runner, store) = open_store(&args.database_url, github, &args.bot_login).await?;
     let poke = Arc::new(Notify::new());
     let pool = WorkerPool::spawn(runner, args.workers, poke.clone(), Duration::from_secs(5));
+    // The report's analytics on /metrics, refreshed once a minute.
+    let analytics = store
+        .clone()
+        .map(|s| crate::server::analytics::spawn(s, Duration::from_secs(60)));
     let reconciler = match (store, args.reconcile_interval.to_std()) {
         (Some(store), every) if !every.is_zero() => {
             info!(every = %args.reconcile_interval, "periodic reconcile on");
@@ -154,6 +158,9 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         // It only enqueues, each in its own transaction: stopping it between
         // two repositories loses nothing the next start will not redo.
         reconciler.abort();
+    }
+    if let Some(analytics) = analytics {
+        analytics.abort();
     }
     pool.shutdown().await;
     info!("stopped");
