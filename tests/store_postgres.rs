@@ -8,6 +8,7 @@
 
 mod store {
     pub mod cases;
+    pub mod schedule_cases;
 }
 
 use sqlx::Connection;
@@ -90,6 +91,13 @@ suite!(
     lease_filters_by_kind,
     done_job_is_requeued_only_when_asked,
 );
+
+mod schedules {
+    use super::*;
+    use store::schedule_cases as cases;
+
+    suite!(schedule_slot_is_claimed_once, older_schedule_slot_is_refused);
+}
 
 #[tokio::test]
 async fn connect_errors_hide_passwords() {

@@ -15,6 +15,7 @@ mod ledger;
 pub mod observe;
 pub mod outcome;
 pub mod ports;
+pub mod schedules;
 pub mod subtasks;
 
 pub use ctx::{Clock, CrashHook, Ctx};

@@ -7,5 +7,6 @@ pub mod ids;
 pub mod lifecycle;
 pub mod marker;
 pub mod plan;
+pub mod schedule;
 pub mod task;
 pub mod triage;
