@@ -13,7 +13,7 @@ use super::config_load::load_config;
 use super::converge::converge;
 use super::ctx::Ctx;
 use super::error::AppError;
-use super::ports::{GitHub, Issue, Ledger, NewIssue, StateFilter};
+use super::ports::{GitHub, Issue, LabelSpec, Ledger, NewIssue, StateFilter};
 use crate::core::config::{Config, LabelMeaning, ScheduleConfig};
 use crate::core::ids::{IssueNumber, RepoName};
 use crate::core::schedule::{CronSchedule, due_slot, slot_id};
@@ -195,7 +195,13 @@ async fn open_issue<G: GitHub, S: Ledger>(
 ) -> Result<Issue, AppError> {
     let meanings = [LabelMeaning::Trigger, LabelMeaning::Type(s.template)];
     for m in &meanings {
-        ctx.gh.ensure_label(repo, &cfg.labels.spec(m)).await?;
+        let spec = cfg.labels.spec(m);
+        let spec = LabelSpec {
+            name: spec.name,
+            color: spec.color.to_owned(),
+            description: spec.description,
+        };
+        ctx.gh.ensure_label(repo, &spec).await?;
     }
     let mut labels: Vec<String> = meanings.iter().map(|m| cfg.labels.label(m)).collect();
     for l in &s.labels {
@@ -246,4 +252,69 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap()
         );
     }
+}
+
+/// Slot state read from the markers of scheduled issues on GitHub (the
+/// Action has no database): a slot is claimable when no issue has it yet.
+#[derive(Debug, Clone, Default)]
+pub struct MarkerClaims {
+    issues: BTreeMap<(String, String), IssueNumber>,
+    newest: BTreeMap<String, DateTime<Utc>>,
+}
+
+impl MarkerClaims {
+    /// The claims as GitHub shows them for `repo`.
+    pub async fn read<G: GitHub>(
+        gh: &G,
+        repo: &RepoName,
+        cfg: &Config,
+    ) -> Result<Self, AppError> {
+        let issues = scheduled_issues(gh, repo, cfg).await?;
+        let newest = newest_slots(&issues);
+        Ok(Self { issues, newest })
+    }
+}
+
+impl SlotClaims for MarkerClaims {
+    async fn last_fired(
+        &self,
+        _repo: &RepoName,
+        schedule: &str,
+    ) -> Result<Option<DateTime<Utc>>, AppError> {
+        Ok(self.newest.get(&marker_safe(schedule)).copied())
+    }
+
+    async fn claim(
+        &self,
+        _repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        Ok(!self
+            .issues
+            .contains_key(&(marker_safe(schedule), slot_id(slot))))
+    }
+}
+
+/// Fires what is due in `repo` with the state kept on GitHub (the Action's
+/// `sweep`): returns each fired schedule's name with its issue.
+pub async fn sweep_schedules<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, IssueNumber)>, AppError> {
+    let Ok(cfg) = load_config(&ctx.gh, repo).await? else {
+        return Ok(Vec::new());
+    };
+    if cfg.schedules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let claims = MarkerClaims::read(&ctx.gh, repo, &cfg).await?;
+    let mut fired = Vec::new();
+    for due in claim_due(&ctx.gh, &claims, repo, now).await? {
+        if let Some(n) = fire(ctx, repo, &due.schedule.name, due.slot).await? {
+            fired.push((due.schedule.name, n));
+        }
+    }
+    Ok(fired)
 }
