@@ -19,6 +19,7 @@ mod graphql;
 pub mod pacing;
 mod port;
 mod projects;
+mod projects_batch;
 pub mod retry;
 mod transport;
 pub mod webhook;
