@@ -18,6 +18,7 @@ use super::error::AppError;
 use super::labels::{priority_of, status_of};
 use super::ports::{
     FieldUpdate, FieldValue, GitHub, GitHubError, Issue, IssueState, Ledger, Project, ProjectField,
+    StateReason,
 };
 use crate::core::config::{Config, LabelMeaning, ProjectConfig};
 use crate::core::ids::{RepoName, TaskKey};
@@ -90,7 +91,7 @@ pub fn rows(
             .filter(|s| !subs.get(&s.key).is_some_and(closed))
             .map(|s| s.stage)
             .min()
-            .unwrap_or(plan.stages.len().saturating_sub(1));
+            .unwrap_or(plan.stages.len());
         parent_row.push(("stage", Wanted::Num(stage_number(stage))));
         parent_row.push(("progress", Wanted::Num(percent(done, total))));
         parent_row.push(("estimate", Wanted::Num(plan.estimate.total.max)));
@@ -120,8 +121,9 @@ pub fn rows(
     out
 }
 
+/// `Subtask::stage` is already 1-based, as users see it.
 fn stage_number(stage: usize) -> u32 {
-    u32::try_from(stage).unwrap_or(u32::MAX).saturating_add(1)
+    u32::try_from(stage).unwrap_or(u32::MAX)
 }
 
 fn percent(done: usize, total: usize) -> u32 {
@@ -131,9 +133,15 @@ fn percent(done: usize, total: usize) -> u32 {
 /// Status, owner and priority, from the labels.
 fn common(cfg: &Config, issue: &Issue) -> Vec<(&'static str, Wanted)> {
     let mut v = Vec::new();
-    let status = status_of(&issue.labels, cfg).or_else(|| {
-        (issue.state == IssueState::Closed).then_some(Status::Completed)
-    });
+    // A closed sub-issue keeps its last status label; closing it as done is
+    // what completes it.
+    let closed_done = issue.state == IssueState::Closed
+        && issue.state_reason != Some(StateReason::NotPlanned);
+    let status = if closed_done {
+        Some(Status::Completed)
+    } else {
+        status_of(&issue.labels, cfg)
+    };
     if let Some(s) = status {
         v.push(("status", Wanted::Word(title_case(s.as_str()))));
     }

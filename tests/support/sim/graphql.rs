@@ -146,10 +146,25 @@ fn repository(w: &World, vars: &Value) -> Result<Value, String> {
 fn issue_node(w: &World, node_id: &str) -> Option<Value> {
     let i = w.issue_by_node_id(node_id)?;
     let (repo, _) = w.issue_index.get(&i.id)?;
+    let labels: Vec<Value> = w
+        .repos
+        .get(repo)
+        .map(|r| {
+            i.labels
+                .iter()
+                .filter_map(|id| r.labels.values().find(|l| l.id == *id))
+                .map(|l| json!({ "name": l.name }))
+                .collect()
+        })
+        .unwrap_or_default();
     Some(json!({
         "__typename": "Issue", "id": i.node_id, "databaseId": i.id, "number": i.number,
         "title": i.title, "url": format!("{}/{repo}/issues/{}", w.base_url, i.number),
-        "state": i.state.to_uppercase(),
+        "state": i.state.to_uppercase(), "body": i.body.clone().unwrap_or_default(),
+        "stateReason": i.state_reason.as_ref().map(|r| r.to_uppercase()),
+        "labels": { "nodes": labels },
+        "assignees": { "nodes": i.assignees.iter().map(|a| json!({ "login": a })).collect::<Vec<_>>() },
+        "author": { "login": i.user },
     }))
 }
 
