@@ -565,6 +565,13 @@ pub trait GitHub: Send + Sync {
         project_id: &str,
         updates: &[FieldUpdate],
     ) -> impl Future<Output = GhResult<()>> + Send;
+
+    /// How long calls for `repo` are held back because GitHub keeps failing
+    /// (an open circuit breaker); `None` when they may go. Jobs wait this
+    /// long instead of spending an attempt.
+    fn held_back(&self, _repo: &RepoName) -> Option<Duration> {
+        None
+    }
 }
 
 /// Why the ledger (vayu's own database) failed; always worth a retry.

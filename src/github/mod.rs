@@ -9,6 +9,7 @@
 //! call. We decode only what we read.
 
 pub mod auth;
+pub mod breaker;
 pub mod client;
 mod client_comments;
 mod client_issues;
@@ -25,5 +26,6 @@ mod transport;
 pub mod webhook;
 mod wire;
 
+pub use breaker::BreakerConfig;
 pub use client::{ClientConfig, GitHubClient};
 pub use transport::{NowFn, system_now};

@@ -200,4 +200,7 @@ impl GitHub for GitHubClient {
     ) -> GhResult<()> {
         self.project_set_fields(repo, project_id, updates).await
     }
+    fn held_back(&self, repo: &RepoName) -> Option<std::time::Duration> {
+        self.breaker_wait(repo)
+    }
 }

@@ -36,6 +36,11 @@ where
     G: GitHub + Send + Sync + 'static,
     S: Ledger + Store + Send + Sync + 'static,
 {
+    fn wait_before(&self, job: &LeasedJob) -> Option<std::time::Duration> {
+        let repo = job.payload.get("repo")?.as_str()?.parse().ok()?;
+        self.ctx.gh.held_back(&repo)
+    }
+
     fn handle<'a>(&'a self, job: &'a LeasedJob) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             if job.kind == SCHEDULE_JOB {

@@ -17,6 +17,12 @@ use crate::store::{Failed, LeasedJob, Store, StoreError};
 pub trait JobHandler: Send + Sync + 'static {
     /// Does the job's work; must be safe to run again (leases expire, jobs retry).
     fn handle<'a>(&'a self, job: &'a LeasedJob) -> BoxFuture<'a, Result<(), String>>;
+
+    /// How long `job` must wait before it can run (GitHub is held back by a
+    /// circuit breaker); the runner then defers it without spending an attempt.
+    fn wait_before(&self, _job: &LeasedJob) -> Option<Duration> {
+        None
+    }
 }
 
 /// Leases from a [`Store`] and runs jobs through a [`JobHandler`].
@@ -73,10 +79,22 @@ impl<S: Store + 'static, H: JobHandler> JobRunner for StoreRunner<S, H> {
             };
             let span = job_span(&job);
             async {
-                let outcome = self.handler.handle(&job).await;
+                // While GitHub is held back, neither running nor failing the
+                // job: it waits, its attempts untouched.
+                let outcome = match self.handler.wait_before(&job) {
+                    Some(_) => Err("not run: GitHub calls are paused (circuit open)".to_owned()),
+                    None => self.handler.handle(&job).await,
+                }
+                .map_err(|message| (message, self.handler.wait_before(&job)));
                 let finished = match outcome {
                     Ok(()) => self.store.complete(job.id, job.lease, Utc::now()).await,
-                    Err(message) => {
+                    Err((message, Some(wait))) => {
+                        let at = Utc::now()
+                            + chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::MAX);
+                        warn!(error = %message, retry_at = %at, "GitHub is held back; job deferred");
+                        self.store.defer(job.id, job.lease, at, Utc::now()).await
+                    }
+                    Err((message, None)) => {
                         match self
                             .store
                             .fail(job.id, job.lease, &message, Utc::now())

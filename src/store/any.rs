@@ -268,6 +268,16 @@ impl Store for AnyStore {
         both!(self, s => s.claim_schedule_slot(repo, schedule, slot, job, now).await)
     }
 
+    async fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        both!(self, s => s.defer(id, lease, run_at, now).await)
+    }
+
     async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
         both!(self, s => s.known_repos().await)
     }

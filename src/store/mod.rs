@@ -115,6 +115,17 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Failed>> + Send;
 
+    /// Puts a leased job back in the queue until `run_at` without counting
+    /// an attempt (GitHub is held back by a circuit breaker);
+    /// [`StoreError::LeaseLost`] if the lease is no longer ours.
+    fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
     /// Jobs in `state`, oldest first.
     fn list_jobs(&self, state: JobState) -> impl Future<Output = StoreResult<Vec<JobRow>>> + Send;
 

@@ -6,6 +6,7 @@ mod jobs;
 mod lock;
 mod records;
 mod schedules;
+mod defer;
 
 use std::time::Duration;
 
@@ -237,6 +238,16 @@ impl Store for PgStore {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         schedules::claim(&self.pool, repo, schedule, slot, job, now).await
+    }
+
+    async fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        defer::defer(&self.pool, id, lease, run_at, now).await
     }
 
     async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
