@@ -80,7 +80,10 @@ impl Setup {
 async fn fail_three_times(s: &Setup, gh: &GitHubClient, fault: Fault) {
     s.sim.fail_n(Method::GET, ISSUE_PATH, fault, 3);
     for i in 0..3 {
-        let e = gh.get_issue(&repo(), IssueNumber(1)).await.unwrap_err();
+        let e = gh
+            .get_issue(&repo(), IssueNumber(1))
+            .await
+            .expect_err("fails");
         assert!(e.is_retryable(), "call {i}: {e}");
     }
 }
@@ -93,7 +96,10 @@ async fn repeated_5xx_open_the_circuit_and_a_trial_closes_it() {
 
     // Open: refused at once, GitHub never asked — on any endpoint.
     let before = s.requests();
-    let e = gh.get_issue(&repo(), IssueNumber(1)).await.unwrap_err();
+    let e = gh
+        .get_issue(&repo(), IssueNumber(1))
+        .await
+        .expect_err("fails");
     assert!(
         matches!(&e, GitHubError::Transient { message } if message.contains("circuit breaker open")),
         "{e}"
@@ -110,7 +116,9 @@ async fn repeated_5xx_open_the_circuit_and_a_trial_closes_it() {
     let issue = gh.get_issue(&repo(), IssueNumber(1)).await.expect("trial");
     assert_eq!(issue.number, IssueNumber(1));
     assert_eq!(s.requests(), before + 1);
-    gh.list_comments(&repo(), IssueNumber(1)).await.expect("closed");
+    gh.list_comments(&repo(), IssueNumber(1))
+        .await
+        .expect("closed");
     assert_eq!(gh.held_back(&repo()), None);
 }
 
@@ -121,8 +129,7 @@ async fn secondary_limits_open_it_and_a_failed_trial_waits_twice_as_long() {
     fail_three_times(&s, &gh, Fault::SecondaryLimit).await;
     assert_eq!(gh.held_back(&repo()), Some(Duration::from_secs(60)));
     s.advance(60);
-    s.sim
-        .fail_next(Method::GET, ISSUE_PATH, Fault::Status(503));
+    s.sim.fail_next(Method::GET, ISSUE_PATH, Fault::Status(503));
     assert!(gh.get_issue(&repo(), IssueNumber(1)).await.is_err());
     assert_eq!(gh.held_back(&repo()), Some(Duration::from_secs(120)));
     // A 404 is GitHub answering: it does not count as a failure.
@@ -138,12 +145,9 @@ async fn secondary_limits_open_it_and_a_failed_trial_waits_twice_as_long() {
 async fn a_job_waits_while_the_circuit_is_open_without_spending_an_attempt() {
     let s = setup().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("v.db").display()
-    ))
-    .await
-    .expect("store");
+    let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("v.db").display()))
+        .await
+        .expect("store");
     let handler = OrchestratorHandler::new(Ctx::new(
         s.client(),
         store.clone(),
@@ -164,7 +168,12 @@ async fn a_job_waits_while_the_circuit_is_open_without_spending_an_attempt() {
         )
         .await
         .expect("enqueue");
-    let runner = StoreRunner::new(Arc::new(store.clone()), handler, "w", Duration::from_secs(60));
+    let runner = StoreRunner::new(
+        Arc::new(store.clone()),
+        handler,
+        "w",
+        Duration::from_secs(60),
+    );
     let before = s.requests();
     runner.run_next().await.expect("run").expect("a job");
     assert_eq!(s.requests(), before, "the job did not call GitHub");

@@ -108,7 +108,11 @@ async fn every_transition_shows_on_the_board_in_batched_writes() {
     // A redelivery changes nothing on the board.
     let before = graphql_calls(&h).1;
     h.handle(&h.labeled(parent)).await;
-    assert_eq!(graphql_calls(&h).1, before, "no board writes on a redelivery");
+    assert_eq!(
+        graphql_calls(&h).1,
+        before,
+        "no board writes on a redelivery"
+    );
 
     // Closing subtasks moves Status of each and the parent's Stage and Progress.
     let order = ["design", "backend", "frontend", "tests", "security", "docs"];
@@ -121,8 +125,16 @@ async fn every_transition_shows_on_the_board_in_batched_writes() {
         for later in &order[i + 1..] {
             let v = shown(&h, &p, subs[*later], STATUSES);
             let labels = h.status(subs[*later]);
-            let want = if labels == ["status:queued"] { "Queued" } else { "Blocked" };
-            assert_eq!(v["Status"], Value::from(want), "{later} after closing {key}");
+            let want = if labels == ["status:queued"] {
+                "Queued"
+            } else {
+                "Blocked"
+            };
+            assert_eq!(
+                v["Status"],
+                Value::from(want),
+                "{later} after closing {key}"
+            );
         }
     }
     let done = shown(&h, &p, parent, STATUSES);

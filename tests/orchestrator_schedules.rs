@@ -45,12 +45,12 @@ async fn known_repo(h: &H) {
             &[],
         )
         .await
-        .unwrap();
+        .expect("ok");
 }
 
 /// One server tick at the current clock, then every schedule job it queued.
 async fn tick_and_run(h: &H) -> usize {
-    let claimed = tick(&h.ctx).await.unwrap().len();
+    let claimed = tick(&h.ctx).await.expect("ok").len();
     let now = h.ctx.now();
     loop {
         let jobs = h
@@ -58,13 +58,17 @@ async fn tick_and_run(h: &H) -> usize {
             .store
             .lease("w", Some(&[SCHEDULE_JOB]), Duration::from_secs(60), now, 10)
             .await
-            .unwrap();
+            .expect("ok");
         if jobs.is_empty() {
             return claimed;
         }
         for job in jobs {
-            run_job(&h.ctx, &job).await.unwrap();
-            h.ctx.store.complete(job.id, job.lease, now).await.unwrap();
+            run_job(&h.ctx, &job).await.expect("ok");
+            h.ctx
+                .store
+                .complete(job.id, job.lease, now)
+                .await
+                .expect("ok");
         }
     }
 }
@@ -101,7 +105,7 @@ async fn an_outage_of_three_slots_opens_one_task_then_one_per_slot() {
     // The issue is a vayu task: labelled, routed (it has no template plan).
     let w = h.sim.world();
     let r = &w.repos[REPO];
-    let issue = r.issues.values().last().unwrap();
+    let issue = r.issues.values().last().expect("ok");
     assert_eq!(issue.title, "Hourly upkeep");
     let names: Vec<&str> = issue
         .labels
@@ -124,7 +128,7 @@ async fn a_second_replica_ticking_the_same_slot_claims_nothing() {
     h.advance_minutes(10 * 60);
     let other = context(&h.sim, h.ctx.store.clone(), &h.clock);
     let (a, b) = tokio::join!(tick(&h.ctx), tick(&other));
-    assert_eq!(a.unwrap().len() + b.unwrap().len(), 1);
+    assert_eq!(a.expect("ok").len() + b.expect("ok").len(), 1);
     assert_eq!(tick_and_run(&h).await, 0);
     assert_eq!(scheduled(&h).len(), 1);
 }
@@ -135,13 +139,19 @@ async fn the_action_sweep_catches_up_once_from_the_markers_on_github() {
     h.sim.repo(REPO).file(".github/vayu.yml", CONFIG);
     let repo = repo();
     h.advance_minutes(10 * 60 + 5);
-    let fired = sweep_schedules(&h.ctx, &repo, h.ctx.now()).await.unwrap();
+    let fired = sweep_schedules(&h.ctx, &repo, h.ctx.now())
+        .await
+        .expect("ok");
     assert_eq!(fired.len(), 1);
     // No run of the workflow for three slots, then one run: one issue.
     h.advance_minutes(3 * 60);
-    let fired = sweep_schedules(&h.ctx, &repo, h.ctx.now()).await.unwrap();
+    let fired = sweep_schedules(&h.ctx, &repo, h.ctx.now())
+        .await
+        .expect("ok");
     assert_eq!(fired.len(), 1);
-    let again = sweep_schedules(&h.ctx, &repo, h.ctx.now()).await.unwrap();
+    let again = sweep_schedules(&h.ctx, &repo, h.ctx.now())
+        .await
+        .expect("ok");
     assert!(again.is_empty(), "{again:?}");
     assert_eq!(
         scheduled(&h),

@@ -97,7 +97,10 @@ mod schedules {
     use super::*;
     use store::schedule_cases as cases;
 
-    suite!(schedule_slot_is_claimed_once, older_schedule_slot_is_refused);
+    suite!(
+        schedule_slot_is_claimed_once,
+        older_schedule_slot_is_refused
+    );
 }
 
 mod deferral {

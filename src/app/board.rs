@@ -135,8 +135,8 @@ fn common(cfg: &Config, issue: &Issue) -> Vec<(&'static str, Wanted)> {
     let mut v = Vec::new();
     // A closed sub-issue keeps its last status label; closing it as done is
     // what completes it.
-    let closed_done = issue.state == IssueState::Closed
-        && issue.state_reason != Some(StateReason::NotPlanned);
+    let closed_done =
+        issue.state == IssueState::Closed && issue.state_reason != Some(StateReason::NotPlanned);
     let status = if closed_done {
         Some(Status::Completed)
     } else {
@@ -307,7 +307,10 @@ async fn write_board<G: GitHub, S: Ledger>(
         .cloned()
         .collect();
     if !missing.is_empty() {
-        let ids = ctx.gh.add_project_items(repo, &project.id, &missing).await?;
+        let ids = ctx
+            .gh
+            .add_project_items(repo, &project.id, &missing)
+            .await?;
         for (c, id) in missing.iter().zip(ids) {
             items.insert(c.clone(), (id, BTreeMap::new()));
         }
@@ -522,9 +525,7 @@ mod tests {
             }],
         );
         assert!(body.starts_with("<!-- vayu:note v=1 slot=board -->\n"));
-        assert!(body.contains(
-            "- the option `Reviewing` in the single-select field `Status`"
-        ));
+        assert!(body.contains("- the option `Reviewing` in the single-select field `Status`"));
         assert!(body.contains("⋯ → **Settings**"));
         let evil = gaps_comment(&pc, &[Gap::Field("<!-- vayu:x --> @team".into())]);
         assert!(!evil[10..].contains("<!--"), "{evil}");

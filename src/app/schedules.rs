@@ -264,11 +264,7 @@ pub struct MarkerClaims {
 
 impl MarkerClaims {
     /// The claims as GitHub shows them for `repo`.
-    pub async fn read<G: GitHub>(
-        gh: &G,
-        repo: &RepoName,
-        cfg: &Config,
-    ) -> Result<Self, AppError> {
+    pub async fn read<G: GitHub>(gh: &G, repo: &RepoName, cfg: &Config) -> Result<Self, AppError> {
         let issues = scheduled_issues(gh, repo, cfg).await?;
         let newest = newest_slots(&issues);
         Ok(Self { issues, newest })

@@ -59,7 +59,11 @@ impl CronSchedule {
             TimeDelta::days(367),
             TimeDelta::days(366 * 8),
         ];
-        for w in windows.into_iter().filter(|w| *w <= horizon).chain([horizon]) {
+        for w in windows
+            .into_iter()
+            .filter(|w| *w <= horizon)
+            .chain([horizon])
+        {
             let mut slot = self.cron.find_next_occurrence(&(now - w), true).ok()?;
             if slot > now {
                 continue;
@@ -113,7 +117,7 @@ mod tests {
     }
 
     fn hourly() -> CronSchedule {
-        CronSchedule::parse("0 * * * *").unwrap()
+        CronSchedule::parse("0 * * * *").expect("cron")
     }
 
     #[test]
@@ -150,14 +154,14 @@ mod tests {
     #[test]
     fn weekly_and_minutely_expressions_find_their_latest_slot() {
         // 2026-03-02 is a Monday; "0 6 * * 1" last matched that morning.
-        let weekly = CronSchedule::parse("0 6 * * 1").unwrap();
+        let weekly = CronSchedule::parse("0 6 * * 1").expect("cron");
         assert_eq!(due_slot(&weekly, None, at(10, 0)), Some(at(6, 0)));
-        let sunday = CronSchedule::parse("30 9 * * 0").unwrap();
+        let sunday = CronSchedule::parse("30 9 * * 0").expect("cron");
         assert_eq!(
             due_slot(&sunday, None, at(10, 0)),
             Some(Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap())
         );
-        let minutely = CronSchedule::parse("* * * * *").unwrap();
+        let minutely = CronSchedule::parse("* * * * *").expect("cron");
         assert_eq!(
             due_slot(&minutely, Some(at(1, 0)), at(10, 7)),
             Some(at(10, 7))
@@ -166,7 +170,7 @@ mod tests {
 
     #[test]
     fn bad_expressions_are_named_with_the_fix() {
-        let e = CronSchedule::parse("0 2 * *").unwrap_err();
+        let e = CronSchedule::parse("0 2 * *").expect_err("bad cron");
         assert_eq!(
             e.to_string(),
             "cron \"0 2 * *\" is not valid: it has 4 fields; write five fields (minute hour \

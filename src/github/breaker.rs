@@ -149,9 +149,9 @@ impl Breaker {
         match *self.lock() {
             State::Closed { .. } => None,
             State::Open { until, .. } if now >= until => None,
-            State::Open { until, .. } => Some(Duration::from_secs(
-                u64::try_from(until - now).unwrap_or(0),
-            )),
+            State::Open { until, .. } => {
+                Some(Duration::from_secs(u64::try_from(until - now).unwrap_or(0)))
+            }
             State::HalfOpen { .. } => Some(TRIAL_WAIT),
         }
     }
@@ -176,7 +176,10 @@ impl Breaker {
             },
             (State::HalfOpen { cool_down_secs, .. }, false) => {
                 let cool = cool_down_secs.saturating_mul(2).clamp(base, max);
-                tracing::warn!(cool_down_secs = cool, "trial call failed: circuit open again");
+                tracing::warn!(
+                    cool_down_secs = cool,
+                    "trial call failed: circuit open again"
+                );
                 open(cool)
             }
             // A call admitted before the circuit opened ended late: the

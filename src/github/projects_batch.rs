@@ -171,11 +171,11 @@ impl GitHubClient {
             );
             let data: Value = self.graphql(repo, &query, vars).await?;
             for i in 0..chunk.len() {
-                let id = data[format!("a{i}")]["item"]["id"].as_str().ok_or_else(|| {
-                    GitHubError::Other {
+                let id = data[format!("a{i}")]["item"]["id"]
+                    .as_str()
+                    .ok_or_else(|| GitHubError::Other {
                         message: "addProjectV2ItemById returned no item id".into(),
-                    }
-                })?;
+                    })?;
                 ids.push(id.to_owned());
             }
         }

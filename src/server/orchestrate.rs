@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::app::event::Event;
 use crate::app::ports::{GitHub, Ledger};
-use crate::app::{AppError, Ctx, handle};
 use crate::app::schedules::SCHEDULE_JOB;
+use crate::app::{AppError, Ctx, handle};
 use crate::store::{LeasedJob, Store};
 
 use super::ingest::BoxFuture;

@@ -80,10 +80,7 @@ pub async fn tick<G: GitHub, S: Store>(ctx: &Ctx<G, S>) -> Result<Vec<DueSlot>, 
 }
 
 /// Runs a `schedule` job: opens (or finds) the slot's issue and triages it.
-pub async fn run_job<G: GitHub, S: Store>(
-    ctx: &Ctx<G, S>,
-    job: &LeasedJob,
-) -> Result<(), String> {
+pub async fn run_job<G: GitHub, S: Store>(ctx: &Ctx<G, S>, job: &LeasedJob) -> Result<(), String> {
     let field = |k: &str| job.payload.get(k).and_then(|v| v.as_str());
     let (Some(repo), Some(schedule), Some(slot)) =
         (field("repo"), field("schedule"), field("slot"))

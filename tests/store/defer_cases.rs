@@ -30,7 +30,13 @@ pub async fn deferred_job_keeps_its_attempts<S: Store>(s: &S) {
     assert_eq!(queued[0].run_at, later);
     // Not runnable before then; runnable at then, attempts still untouched.
     let early = s
-        .lease("w", None, Duration::from_secs(60), t0() + chrono::TimeDelta::seconds(89), 1)
+        .lease(
+            "w",
+            None,
+            Duration::from_secs(60),
+            t0() + chrono::TimeDelta::seconds(89),
+            1,
+        )
         .await
         .unwrap();
     assert!(early.is_empty());

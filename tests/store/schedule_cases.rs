@@ -18,8 +18,10 @@ fn repo() -> RepoName {
 }
 
 fn job(slot: DateTime<Utc>) -> NewJob {
-    NewJob::new("schedule", json!({ "slot": slot.to_rfc3339() }), slot)
-        .dedupe(format!("schedule/octo/widgets/nightly/{}", slot.timestamp()))
+    NewJob::new("schedule", json!({ "slot": slot.to_rfc3339() }), slot).dedupe(format!(
+        "schedule/octo/widgets/nightly/{}",
+        slot.timestamp()
+    ))
 }
 
 /// Replicas racing for one slot: exactly one claims it and one job exists.
@@ -49,7 +51,10 @@ pub async fn schedule_slot_is_claimed_once<S: Store + Clone + 'static>(s: &S) {
 
 /// A slot older than one already fired is refused, a newer one is not.
 pub async fn older_schedule_slot_is_refused<S: Store>(s: &S) {
-    assert_eq!(s.last_schedule_slot(&repo(), "nightly").await.unwrap(), None);
+    assert_eq!(
+        s.last_schedule_slot(&repo(), "nightly").await.unwrap(),
+        None
+    );
     assert!(
         s.claim_schedule_slot(&repo(), "nightly", at(5), &job(at(5)), at(5))
             .await

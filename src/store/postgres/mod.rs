@@ -1,12 +1,12 @@
 //! The PostgreSQL store: shared by replicas; leases use `FOR UPDATE SKIP LOCKED`
 //! and planners take an advisory lock per parent issue.
 
+mod defer;
 mod deliveries;
 mod jobs;
 mod lock;
 mod records;
 mod schedules;
-mod defer;
 
 use std::time::Duration;
 

@@ -16,13 +16,13 @@ pub(super) async fn last_slot(
     repo: &RepoName,
     schedule: &str,
 ) -> StoreResult<Option<DateTime<Utc>>> {
-    Ok(sqlx::query_scalar(
-        "SELECT MAX(slot) FROM schedule_runs WHERE repo = $1 AND schedule = $2",
+    Ok(
+        sqlx::query_scalar("SELECT MAX(slot) FROM schedule_runs WHERE repo = $1 AND schedule = $2")
+            .bind(repo.to_string())
+            .bind(schedule)
+            .fetch_one(pool)
+            .await?,
     )
-    .bind(repo.to_string())
-    .bind(schedule)
-    .fetch_one(pool)
-    .await?)
 }
 
 pub(super) async fn claim(

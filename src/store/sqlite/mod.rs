@@ -1,11 +1,11 @@
 //! The SQLite store: one file in WAL mode, for a single vayu process.
 
 mod connect;
+mod defer;
 mod deliveries;
 mod jobs;
 mod records;
 mod schedules;
-mod defer;
 
 use std::time::Duration;
 

@@ -11,8 +11,8 @@
 
 use serde_json::{Value, json};
 
-use super::routes_subissues::{check_new_child, link};
 use super::graphql_doc::{root_fields, validate_mutation};
+use super::routes_subissues::{check_new_child, link};
 use super::world::{FieldKind, NewIssue, ProjectItem, World};
 use super::{Ctx, Handled, Reply};
 

@@ -63,7 +63,10 @@ fn skip_group(s: &[u8], i: &mut usize, open: u8, close: u8) -> Result<(), String
 /// The root fields of the first operation in `query`.
 pub fn root_fields(query: &str) -> Result<Vec<RootField>, String> {
     let s = query.as_bytes();
-    let mut i = query.find('{').ok_or("the GraphQL document has no selection set")? + 1;
+    let mut i = query
+        .find('{')
+        .ok_or("the GraphQL document has no selection set")?
+        + 1;
     let mut out = Vec::new();
     loop {
         skip_ws(s, &mut i);
@@ -145,7 +148,9 @@ fn input_types() -> &'static InputTypes {
             } else if let (Some(c), Some((field, ty))) = (&current, t.split_once(':')) {
                 let ty = ty.split('@').next().unwrap_or("").trim();
                 let non_null = ty.ends_with('!');
-                let base = ty.trim_matches(|c| c == '[' || c == ']' || c == '!').to_owned();
+                let base = ty
+                    .trim_matches(|c| c == '[' || c == ']' || c == '!')
+                    .to_owned();
                 if let Some(fields) = types.get_mut(c) {
                     fields.insert(field.trim().to_owned(), (base, non_null));
                 }
@@ -214,17 +219,17 @@ mod tests {
     fn aliases_and_arguments_are_read() {
         let q = "mutation($i0: T!, $i1: T!) { a0: addProjectV2ItemById(input: $i0) { item { id } } \
                  a1: addProjectV2ItemById(input: $i1) { item { id } } }";
-        let f = root_fields(q).unwrap();
+        let f = root_fields(q).expect("parses");
         assert_eq!(f.len(), 2);
         assert_eq!(f[1].key(), "a1");
         assert_eq!(f[1].args, [("input".to_string(), "i1".to_string())]);
         let q = "query($owner: String!) { organization(login: $owner) { projectV2(number: 1) { id } } }";
-        assert_eq!(root_fields(q).unwrap()[0].name, "organization");
+        assert_eq!(root_fields(q).expect("parses")[0].name, "organization");
     }
 
     #[test]
     fn inputs_are_checked_against_the_schema() {
-        let f = root_fields("mutation($input: X!) { updateProjectV2ItemFieldValue(input: $input) { clientMutationId } }").unwrap();
+        let f = root_fields("mutation($input: X!) { updateProjectV2ItemFieldValue(input: $input) { clientMutationId } }").expect("parses");
         let ok = json!({ "input": { "projectId": "P", "itemId": "I", "fieldId": "F",
                                     "value": { "singleSelectOptionId": "o" } } });
         assert_eq!(validate_mutation(&f, &ok), Ok(()));
@@ -235,6 +240,10 @@ mod tests {
             Err("updateProjectV2ItemFieldValue(input: $input).value: ProjectV2FieldValue has no field `option`".into())
         );
         let missing = json!({ "input": { "projectId": "P", "itemId": "I", "value": {} } });
-        assert!(validate_mutation(&f, &missing).unwrap_err().contains("fieldId is required"));
+        assert!(
+            validate_mutation(&f, &missing)
+                .expect_err("invalid")
+                .contains("fieldId is required")
+        );
     }
 }
