@@ -92,7 +92,8 @@ async fn every_transition_shows_on_the_board_in_batched_writes() {
     // Read the board, the items, add all items in one mutation, set all values in one.
     let (calls, writes) = graphql_calls(&h);
     assert_eq!(writes, 2, "one add mutation and one update mutation");
-    assert!(calls <= 2 + 6 + 2 + 2, "{calls} GraphQL calls");
+    // find the board, read the items, add them, set their values.
+    assert_eq!(calls, 4, "board GraphQL calls for a 6-subtask plan");
 
     let parent_view = shown(&h, &p, parent, STATUSES);
     assert_eq!(parent_view["Progress"], Value::from(0.0));
@@ -113,6 +114,24 @@ async fn every_transition_shows_on_the_board_in_batched_writes() {
         before,
         "no board writes on a redelivery"
     );
+
+    // Slash-command transitions show too, and keep the plan's progress.
+    for (command, status) in [
+        ("/vayu claim", "Assigned"),
+        ("/vayu start", "Executing"),
+        ("/vayu pause", "Paused"),
+        ("/vayu resume", "Executing"),
+    ] {
+        h.handle(&h.comment(parent, "maintainer", command)).await;
+        assert_eq!(
+            h.status(parent),
+            [format!("status:{}", status.to_lowercase())],
+            "{command}"
+        );
+        let v = shown(&h, &p, parent, STATUSES);
+        assert_eq!(v["Status"], Value::from(status), "{command}");
+        assert_eq!(v["Progress"], Value::from(0.0), "{command}");
+    }
 
     // Closing subtasks moves Status of each and the parent's Stage and Progress.
     let order = ["design", "backend", "frontend", "tests", "security", "docs"];

@@ -95,7 +95,9 @@ pub fn rows(
         parent_row.push(("stage", Wanted::Num(stage_number(stage))));
         parent_row.push(("progress", Wanted::Num(percent(done, total))));
         parent_row.push(("estimate", Wanted::Num(plan.estimate.total.max)));
-    } else {
+    } else if subs.is_empty() {
+        // A simple task; a parent seen without its plan (a slash command)
+        // keeps the progress the last plan sync wrote.
         parent_row.push((
             "progress",
             Wanted::Num(if closed(parent) { 100 } else { 0 }),
