@@ -54,6 +54,11 @@ pub(crate) async fn sweep<G: GitHub>(
         ));
     }
 
+    // Scheduled tasks due since the last run (catching up once after a gap).
+    for (name, n) in crate::app::schedules::sweep_schedules(cx.app, repo, now).await? {
+        lines.push(format!("- schedule `{name}`: opened #{n}"));
+    }
+
     // Zombies: executing, with a heartbeat of ours older than zombie_after.
     for issue in open_with_label(cx, &labels.status_label(Status::Executing)).await? {
         let key = key_of(&issue);

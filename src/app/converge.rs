@@ -185,6 +185,7 @@ async fn route_simple<G: GitHub, S: Ledger>(
         ex.event("task_routed", json!({ "owner": owner })).await?;
     }
     record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
+    super::board::sync_board(ctx, repo, cfg, &ex.parent, &BTreeMap::new(), None).await?;
     Ok(Outcome::Routed {
         owner: owner.to_owned(),
         writes: ex.writes,
@@ -348,6 +349,7 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         )
         .await?;
     }
+    super::board::sync_board(ctx, repo, cfg, &ex.parent, &ex.subs, Some(plan)).await?;
     Ok(Outcome::Planned {
         subtasks: plan.subtasks.len(),
         writes: ex.writes,

@@ -1,6 +1,7 @@
 //! The orchestrator: events in, effects out, through ports.
 
 pub mod assess;
+pub mod board;
 pub mod config_load;
 pub mod converge;
 pub mod convert;
@@ -16,6 +17,7 @@ mod ledger;
 pub mod observe;
 pub mod outcome;
 pub mod ports;
+pub mod schedules;
 pub mod subtasks;
 
 pub use ctx::{Clock, CrashHook, Ctx};

@@ -204,9 +204,15 @@ async fn open_store(url: &str, github: GitHubClient, bot: &str) -> anyhow::Resul
             .context("cannot open the database given by --database-url / DATABASE_URL")?,
     );
     let ctx = Ctx::new(github, (*store).clone(), Login(bot.to_owned()));
+    let handler = OrchestratorHandler::new(ctx);
+    // Dropped with the process; a slot claimed just before exit keeps its job.
+    drop(crate::server::schedules::spawn_ticker(
+        handler.ctx(),
+        Duration::from_secs(60),
+    ));
     let runner = StoreRunner::new(
         store.clone(),
-        OrchestratorHandler::new(ctx),
+        handler,
         format!("vayu-{}", std::process::id()),
         // Longer than any job should take; an expired lease runs the job
         // again, which the orchestrator's idempotency makes harmless.

@@ -10,6 +10,7 @@ use http::{HeaderMap, Method, StatusCode};
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 
+use super::breaker::{Admit, Breaker, counts, open_error};
 use super::pacing::Pacer;
 use super::retry::{Failure, RetryPolicy, Wait, classify};
 use crate::app::ports::{GhResult, GitHubError};
@@ -107,6 +108,9 @@ pub(crate) struct Transport {
     pub octo: Octocrab,
     pub policy: RetryPolicy,
     pub pacer: Arc<Pacer>,
+    /// The installation's circuit breaker (shared by its REST and GraphQL transports).
+    pub breaker: Arc<Breaker>,
+    pub installation: u64,
     pub attempts: Arc<AtomicU64>,
     pub now: NowFn,
 }
@@ -120,6 +124,17 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// Sends `req`, retrying as the policy allows; mutations are paced.
     pub async fn send(&self, req: &Req) -> GhResult<Resp> {
+        if let Admit::No(wait) = self.breaker.admit((self.now)()) {
+            return Err(open_error(self.installation, wait));
+        }
+        let out = self.send_admitted(req).await;
+        // Any answer that is not GitHub failing (a 404, a 422) shows it is up.
+        let healthy = out.as_ref().err().is_none_or(|e| !counts(e));
+        self.breaker.record(healthy, (self.now)());
+        out
+    }
+
+    async fn send_admitted(&self, req: &Req) -> GhResult<Resp> {
         let attempt = || self.attempt(req);
         let retried = attempt
             .retry(self.policy.backoff())

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod memory;
 pub mod metrics;
 pub mod orchestrate;
+pub mod schedules;
 pub mod setup;
 pub mod signature;
 pub mod store_ingest;

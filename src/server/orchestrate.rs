@@ -9,6 +9,7 @@
 //! - `converge`: one parent, brought in line with its plan from GitHub's state.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -17,6 +18,7 @@ use crate::app::config_load::load_config;
 use crate::app::converge::converge;
 use crate::app::event::{Event, LinkedIssue};
 use crate::app::ports::{GitHub, StateFilter};
+use crate::app::schedules::SCHEDULE_JOB;
 use crate::app::{AppError, Ctx, handle};
 use crate::core::config::Config;
 use crate::core::ids::{IssueNumber, RepoName};
@@ -74,13 +76,18 @@ pub async fn enqueue_reconciles<S: Store>(
 /// Runs `event`, `reconcile` and `converge` jobs through the orchestrator.
 #[derive(Debug)]
 pub struct OrchestratorHandler<G, S> {
-    ctx: Ctx<G, S>,
+    ctx: Arc<Ctx<G, S>>,
 }
 
 impl<G, S> OrchestratorHandler<G, S> {
     /// A handler over this context (GitHub client, store, bot login).
     pub fn new(ctx: Ctx<G, S>) -> Self {
-        Self { ctx }
+        Self { ctx: Arc::new(ctx) }
+    }
+
+    /// The context, shared with the schedule ticker.
+    pub fn ctx(&self) -> Arc<Ctx<G, S>> {
+        self.ctx.clone()
     }
 }
 
@@ -224,12 +231,18 @@ where
     G: GitHub + Send + Sync + 'static,
     S: Store + 'static,
 {
+    fn wait_before(&self, job: &LeasedJob) -> Option<std::time::Duration> {
+        let repo = job.payload.get("repo")?.as_str()?.parse().ok()?;
+        self.ctx.gh.held_back(&repo)
+    }
+
     fn handle<'a>(&'a self, job: &'a LeasedJob) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             match job.kind.as_str() {
                 RECONCILE_JOB => self.fan_out(job).await,
                 CONVERGE_JOB => self.converge_one(job).await,
                 EVENT_JOB => self.handle_event(job).await,
+                SCHEDULE_JOB => super::schedules::run_job(&self.ctx, job).await,
                 other => Err(format!("job {} has an unknown kind `{other}`", job.id)),
             }
         })

@@ -31,6 +31,12 @@ pub trait JobHandler: Send + Sync + 'static {
         let _ = job;
         None
     }
+
+    /// How long `job` must wait before it can run (GitHub is held back by a
+    /// circuit breaker); the runner then defers it without spending an attempt.
+    fn wait_before(&self, _job: &LeasedJob) -> Option<Duration> {
+        None
+    }
 }
 
 /// How long a job whose parent issue is busy waits before it is tried again.
@@ -129,12 +135,30 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
         job: &LeasedJob,
         key: Option<&(RepoName, IssueNumber)>,
     ) -> Result<(), StoreError> {
-        let outcome = self.handler.handle(job).await;
+        // While GitHub is held back, neither running nor failing the job: it
+        // waits, its attempts untouched.
+        let outcome = match self.handler.wait_before(job) {
+            Some(_) => Err("not run: GitHub calls are paused (circuit open)".to_owned()),
+            None => self.handler.handle(job).await,
+        };
         let (recorded, event) = match outcome {
             Ok(()) => (
                 self.store.complete(job.id, job.lease, Utc::now()).await,
                 ("job.done", None),
             ),
+            Err(message) if self.handler.wait_before(job).is_some() => {
+                let now = Utc::now();
+                let wait = self.handler.wait_before(job).unwrap_or_default();
+                let at = chrono::TimeDelta::from_std(wait)
+                    .ok()
+                    .and_then(|d| now.checked_add_signed(d))
+                    .unwrap_or(now);
+                warn!(error = %message, retry_at = %at, "GitHub is held back; job deferred");
+                (
+                    self.store.defer(job.id, job.lease, at, now).await,
+                    ("job.deferred", Some(message)),
+                )
+            }
             Err(message) => {
                 let failed = self
                     .store

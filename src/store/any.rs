@@ -266,4 +266,27 @@ impl Store for AnyStore {
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
         both!(self, s => s.events_since(after, limit).await)
     }
+
+    async fn last_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        both!(self, s => s.last_schedule_slot(repo, schedule).await)
+    }
+
+    async fn claim_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        both!(self, s => s.claim_schedule_slot(repo, schedule, slot, job, now).await)
+    }
+
+    async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
+        both!(self, s => s.known_repos().await)
+    }
 }

@@ -118,7 +118,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = StoreResult<Failed>> + Send;
 
     /// Gives a leased job back without counting an attempt: queued again,
-    /// not before `run_at` (a job that must wait for another, say).
+    /// not before `run_at` (its parent is busy, or a circuit breaker holds
+    /// GitHub back).
     /// [`StoreError::LeaseLost`] if the lease is no longer ours.
     fn defer(
         &self,
@@ -230,6 +231,27 @@ pub trait Store: Send + Sync {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<EventRow>>> + Send;
+
+    /// The newest slot fired for `schedule` in `repo`, if any.
+    fn last_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+    ) -> impl Future<Output = StoreResult<Option<DateTime<Utc>>>> + Send;
+
+    /// Claims `slot` of `schedule` and enqueues `job` in one transaction;
+    /// false (nothing stored) when this or a later slot was claimed before.
+    fn claim_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    /// Repositories vayu has heard from (deliveries or tasks), by name.
+    fn known_repos(&self) -> impl Future<Output = StoreResult<Vec<RepoName>>> + Send;
 }
 
 /// Milliseconds since the epoch, as SQLite stores instants.

@@ -310,6 +310,7 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
         checklist: None,
     });
     ex.run_all(&effects).await?;
+    crate::app::board::sync_board(ctx, &origin.repo, cfg, &ex.parent, &ex.subs, None).await?;
     ex.event(
         "task_transition",
         json!({ "from": t.from, "to": t.to, "by": user, "command": cmd.verb() }),

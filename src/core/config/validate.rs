@@ -354,7 +354,14 @@ fn schedules(config: &Config, out: &mut Vec<Problem>) {
             ));
         }
         let fields = s.cron.split_whitespace().count();
-        if fields != 5 {
+        if fields == 5 {
+            if let Err(e) = crate::core::schedule::CronSchedule::parse(&s.cron) {
+                out.push(Problem::at_path(
+                    format!("{at}.cron"),
+                    format!("schedule {:?}: {e}", s.name),
+                ));
+            }
+        } else {
             out.push(Problem::at_path(
                 format!("{at}.cron"),
                 format!(

@@ -4,6 +4,7 @@ mod connect;
 mod deliveries;
 mod jobs;
 mod records;
+mod schedules;
 
 use std::time::Duration;
 
@@ -253,5 +254,28 @@ impl Store for SqliteStore {
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
         records::events_since(&self.pool, after, limit).await
+    }
+
+    async fn last_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        schedules::last_slot(&self.pool, repo, schedule).await
+    }
+
+    async fn claim_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        schedules::claim(&self.pool, repo, schedule, slot, job, now).await
+    }
+
+    async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
+        schedules::known_repos(&self.pool).await
     }
 }
