@@ -20,7 +20,7 @@ WORK="$(mktemp -d)"
 DB_URL="${DATABASE_URL:-sqlite://$WORK/vayu.db}"
 VAYU_PORT=3211 PROBOT_PORT=3212
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP_LOGS:-}" ] && cp "$WORK"/*.log "$KEEP_LOGS"/ 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 3; }
@@ -55,8 +55,9 @@ field() { awk -v c="$2" '$1=="run"{print $c}' "$WORK/$1" | median; }
 
 echo "building vayu (release)…" >&2
 (cd "$ROOT" && cargo build --release --quiet)
-# App credentials so `serve` leaves setup mode; the key is never used by ingest.
-VAYU_PRIVATE_KEY=unused-by-ingest "$ROOT/target/release/vayu" serve --bind "127.0.0.1:$VAYU_PORT" --database-url "$DB_URL" \
+# App credentials so `serve` leaves setup mode: a throwaway key, never used by ingest.
+openssl genrsa -out "$WORK/app-key.pem" 2048 2>/dev/null
+"$ROOT/target/release/vayu" serve --private-key-path "$WORK/app-key.pem" --bind "127.0.0.1:$VAYU_PORT" --database-url "$DB_URL" \
   --webhook-secret "$SECRET" --app-id 1 --log-format json > "$WORK/vayu.log" 2>&1 &
 VAYU_PID=$!; PIDS+=("$VAYU_PID")
 wait_port "$VAYU_PORT" || { cat "$WORK/vayu.log" >&2; exit 1; }

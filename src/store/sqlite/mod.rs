@@ -1,5 +1,6 @@
 //! The SQLite store: one file in WAL mode, for a single vayu process.
 
+mod checkpoint;
 mod connect;
 mod deliveries;
 mod jobs;
@@ -69,6 +70,7 @@ impl SqliteStore {
                 url: redact_url(url),
                 source,
             })?;
+        checkpoint::spawn(pool.clone());
         Ok(Self {
             pool,
             backoff: Backoff::default(),
