@@ -18,7 +18,7 @@ use super::observe::{Observed, observe};
 use super::outcome::Outcome;
 use super::ports::{GitHub, IssuePatch, IssueState, Ledger, TaskRecord};
 use crate::core::config::{Config, ConfigError, LabelMeaning};
-use crate::core::ids::{IssueNumber, Login, RepoName, TaskKey};
+use crate::core::ids::{IssueNumber, RepoName, TaskKey};
 use crate::core::plan::Plan;
 use crate::core::task::{Complexity, Status, TaskType};
 use crate::core::triage::{Triage, TriageInput, triage};
@@ -130,7 +130,7 @@ async fn route_simple<G: GitHub, S: Ledger>(
     owner: &str,
 ) -> Result<Outcome, AppError> {
     let owner_label = cfg.labels.owner_label(owner);
-    let mut patch = IssuePatch {
+    let patch = IssuePatch {
         labels: Some(with_status(
             &obs.parent.labels,
             status_of(&obs.parent.labels, cfg)
@@ -141,17 +141,6 @@ async fn route_simple<G: GitHub, S: Ledger>(
         )),
         ..IssuePatch::default()
     };
-    let agent = cfg
-        .assignment
-        .agents
-        .iter()
-        .find(|a| a.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
-    if let Some(agent) =
-        agent.filter(|_| cfg.assignment.assign_issues && !agent_is_team(cfg, owner))
-        && obs.parent.assignees.is_empty()
-    {
-        patch.assignees = Some(vec![Login(agent.login.clone())]);
-    }
     let body = format!(
         "{}\n{}",
         note_marker("triage"),
@@ -184,19 +173,12 @@ async fn route_simple<G: GitHub, S: Ledger>(
     if ex.writes > 0 {
         ex.event("task_routed", json!({ "owner": owner })).await?;
     }
+    super::assignment::assign_ready(ctx, repo, cfg, &mut ex, true).await?;
     record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
     Ok(Outcome::Routed {
         owner: owner.to_owned(),
         writes: ex.writes,
     })
-}
-
-fn agent_is_team(cfg: &Config, owner: &str) -> bool {
-    cfg.assignment
-        .agents
-        .iter()
-        .find(|a| a.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)))
-        .is_some_and(|a| a.team)
 }
 
 async fn rejected<G: GitHub, S: Ledger>(
@@ -301,7 +283,7 @@ async fn apply_plan<G: GitHub, S: Ledger>(
     } else {
         None
     };
-    let effects = plan_effects(&PlanInput {
+    let mut effects = plan_effects(&PlanInput {
         plan,
         cfg,
         obs: &obs,
@@ -313,6 +295,12 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         .iter()
         .map(|(k, (i, _))| (k.clone(), i.clone()))
         .collect();
+    // The parent's edit goes last, after assignment, so its checklist shows
+    // who took what in the same run (a redelivery then finds nothing to fix).
+    let parent_edit = match effects.last() {
+        Some(Effect::PatchParent { .. }) => effects.pop(),
+        _ => None,
+    };
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent.clone(), subs, Some(plan));
     if first {
         ex.event(
@@ -326,6 +314,11 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         ex.resolve_problems().await?;
     }
     ex.run_all(&effects).await?;
+    super::assignment::assign_ready(ctx, repo, cfg, &mut ex, false).await?;
+    if let Some(Effect::PatchParent { patch, checklist }) = parent_edit {
+        let checklist = checklist.map(|c| with_assigned(cfg, &ex, c));
+        ex.run(&Effect::PatchParent { patch, checklist }).await?;
+    }
     let done = ex.parent.state == IssueState::Closed;
     if done && obs.parent.state == IssueState::Open {
         ex.event("orchestration_completed", json!({ "plan": plan.hash }))
@@ -353,6 +346,27 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         writes: ex.writes,
         completed: done,
     })
+}
+
+/// The checklist with each ready subtask's status as its sub-issue shows it
+/// now (`assigned` once an agent took it).
+fn with_assigned<G, S>(
+    cfg: &Config,
+    ex: &Executor<'_, G, S>,
+    checklist: Vec<(TaskKey, Option<Status>)>,
+) -> Vec<(TaskKey, Option<Status>)> {
+    checklist
+        .into_iter()
+        .map(|(key, status)| {
+            let now = ex.subs.get(&key).and_then(|i| status_of(&i.labels, cfg));
+            match (status, now) {
+                (Some(Status::Queued | Status::Assigned), Some(s @ (Status::Queued | Status::Assigned))) => {
+                    (key, Some(s))
+                }
+                _ => (key, status),
+            }
+        })
+        .collect()
 }
 
 /// Remembers when each closed sub-issue was first seen closed (for the

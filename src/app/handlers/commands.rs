@@ -82,10 +82,18 @@ pub async fn run_command<G: GitHub, S: Ledger>(
                 _ => Ok(Reply::Done),
             }
         }
-        Command::Away
-        | Command::Back
-        | Command::Bid { .. }
-        | Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
+        Command::Claim => super::assign_cmds::claim(ctx, cfg, origin, issue, comment).await,
+        Command::Unclaim => super::assign_cmds::unclaim(ctx, cfg, origin, issue, comment).await,
+        Command::Bid { minutes } => {
+            super::assign_cmds::bid(ctx, cfg, origin, issue, comment, *minutes).await
+        }
+        Command::Away => super::assign_cmds::availability(ctx, cfg, origin, comment, true).await,
+        Command::Back => super::assign_cmds::availability(ctx, cfg, origin, comment, false).await,
+        Command::Review { verdict, reason } => {
+            super::review::command(ctx, cfg, origin, issue, comment, *verdict, reason.as_deref())
+                .await
+        }
+        Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
             message: format!(
                 "`/vayu {}` is not available on this server yet; see `/vayu help`.",
                 cmd.verb()

@@ -21,5 +21,9 @@ pub async fn state_changed<G: GitHub, S: Ledger>(
             why: format!("#{} is not a vayu sub-issue", issue.number),
         });
     };
+    // A finished task whose type needs a review goes to `reviewing` first.
+    if issue.state == crate::app::event::IssueState::Closed {
+        super::review::gate_close(ctx, repo, issue.number).await?;
+    }
     converge(ctx, repo, marker.parent, false).await
 }

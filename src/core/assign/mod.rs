@@ -144,3 +144,27 @@ fn describe(skipped: &[(String, Skipped)]) -> String {
         .collect();
     parts.join("; ")
 }
+
+/// Whether `login` is an agent that works on `owner` (availability aside):
+/// who may give a peer review.
+pub fn is_capable(cfg: &crate::core::config::AssignmentConfig, owner: Option<&str>, login: &str) -> bool {
+    cfg.agent(login).is_some_and(|a| {
+        a.owners.is_empty()
+            || owner.is_none_or(|o| a.owners.iter().any(|x| x.eq_ignore_ascii_case(o)))
+    })
+}
+
+/// How heavy a task is from the estimate its sub-issue shows
+/// (`estimate 10-20 min`): the upper bound over half an hour, within
+/// 0.25–8; a task without one weighs 1.
+pub fn weight_of_body(body: &str) -> f64 {
+    let Some(at) = body.find("estimate ") else {
+        return 1.0;
+    };
+    let rest = &body[at + "estimate ".len()..];
+    let Some(end) = rest.find(" min") else {
+        return 1.0;
+    };
+    let max = rest[..end].rsplit('-').next().and_then(|m| m.trim().parse::<u32>().ok());
+    max.map_or(1.0, |m| (f64::from(m) / 30.0).clamp(0.25, 8.0))
+}

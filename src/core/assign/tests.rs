@@ -167,3 +167,19 @@ fn failover_moves_work_from_away_or_silent_agents() {
     s.get_mut("bob").expect("bob").away = true;
     assert_eq!(failover_needed("BOB", &s, false), Some("its agent is marked away"));
 }
+
+#[test]
+fn weights_come_from_the_estimate_a_sub_issue_shows() {
+    assert_eq!(weight_of_body("Part of #1 · owner `x` · estimate 10-60 min · stage 1"), 2.0);
+    assert_eq!(weight_of_body("estimate 15 min"), 0.5);
+    assert_eq!(weight_of_body("no estimate here"), 1.0);
+    assert_eq!(weight_of_body("estimate 9999999999999 min"), 1.0);
+}
+
+#[test]
+fn peer_reviewers_must_work_in_the_domain() {
+    let (c, _) = three();
+    assert!(is_capable(&c, Some("security"), "Carol"));
+    assert!(!is_capable(&c, Some("security"), "alice"));
+    assert!(!is_capable(&c, Some("security"), "mallory"));
+}
