@@ -56,7 +56,12 @@ fn away_key(repo: &RepoName, login: &str, i: u32) -> String {
 /// keeps it as an append-only log, so concurrent toggles cannot lose one.
 async fn away_changes<S: Ledger>(store: &S, repo: &RepoName, login: &str) -> Result<u32, AppError> {
     let mut i = 0;
-    while i < MAX_AWAY_LOG && store.effect_done(&away_key(repo, login, i)).await?.is_some() {
+    while i < MAX_AWAY_LOG
+        && store
+            .effect_done(&away_key(repo, login, i))
+            .await?
+            .is_some()
+    {
         i += 1;
     }
     Ok(i)
@@ -79,7 +84,11 @@ pub async fn set_away<G, S: Ledger>(
         return Ok(false);
     }
     ctx.store
-        .record_effect(&away_key(repo, login, n), &json!({ "away": away }), ctx.now())
+        .record_effect(
+            &away_key(repo, login, n),
+            &json!({ "away": away }),
+            ctx.now(),
+        )
         .await?;
     Ok(true)
 }
@@ -124,10 +133,13 @@ pub async fn need_of<S: Ledger>(
     cfg: &Config,
     issue: &Issue,
 ) -> Result<TaskNeed, AppError> {
-    let owner = issue.labels.iter().find_map(|l| match cfg.labels.parse_label(l) {
-        Some(LabelMeaning::Owner(o)) => Some(o),
-        _ => None,
-    });
+    let owner = issue
+        .labels
+        .iter()
+        .find_map(|l| match cfg.labels.parse_label(l) {
+            Some(LabelMeaning::Owner(o)) => Some(o),
+            _ => None,
+        });
     let mut need = TaskNeed::new(owner.as_deref());
     need.priority = priority_of(&issue.labels, cfg).unwrap_or_default();
     for a in &cfg.assignment.agents {
@@ -238,19 +250,28 @@ pub async fn assign_ready<G: GitHub, S: Ledger>(
     }
     todo.retain(|(_, i)| {
         i.state == IssueState::Open
-            && matches!(status_of(&i.labels, cfg), Some(Status::Queued | Status::Assigned))
+            && matches!(
+                status_of(&i.labels, cfg),
+                Some(Status::Queued | Status::Assigned)
+            )
     });
     if todo.is_empty() {
         return Ok(());
     }
     let mut states: Option<States> = None;
     for (which, issue) in todo {
-        let status = status_of(&issue.labels, cfg);
-        if status == Some(Status::Assigned) {
+        // A held task (assigned, or queued again after a failure) stays with
+        // its agent unless that agent went away.
+        if !issue.assignees.is_empty() {
             let Some(holder) = issue.assignees.first() else {
                 continue;
             };
-            if !cfg.assignment.agents.iter().any(|a| a.login.eq_ignore_ascii_case(holder.as_str())) {
+            if !cfg
+                .assignment
+                .agents
+                .iter()
+                .any(|a| a.login.eq_ignore_ascii_case(holder.as_str()))
+            {
                 continue;
             }
             if states.is_none() {
@@ -264,9 +285,6 @@ pub async fn assign_ready<G: GitHub, S: Ledger>(
             }
             continue;
         }
-        if !issue.assignees.is_empty() {
-            continue;
-        }
         if states.is_none() {
             states = Some(agent_states(ctx, repo, cfg).await?);
         }
@@ -276,7 +294,11 @@ pub async fn assign_ready<G: GitHub, S: Ledger>(
         let need = need_of(&ctx.store, repo, cfg, &issue).await?;
         let owner = need.owner.clone().unwrap_or_else(|| "any".into());
         let decided = match mode_for(&cfg.assignment, need.priority) {
-            Mode::Push => Some((push(&cfg.assignment, &need, st), "vayu chose (push)".to_owned(), Vec::new())),
+            Mode::Push => Some((
+                push(&cfg.assignment, &need, st),
+                "vayu chose (push)".to_owned(),
+                Vec::new(),
+            )),
             Mode::Pull => {
                 let ranked = evaluate(&cfg.assignment, &need, st).ranked;
                 let body = claimable_comment(&note_marker("claimable"), &owner, &ranked)?;
@@ -297,9 +319,12 @@ pub async fn assign_ready<G: GitHub, S: Ledger>(
         match result {
             Ok(d) => {
                 for l in d.logins() {
-                    st.entry(l.to_ascii_lowercase()).or_default().held.push(Held {
-                        weight: weight_of_body(&issue.body),
-                    });
+                    st.entry(l.to_ascii_lowercase())
+                        .or_default()
+                        .held
+                        .push(Held {
+                            weight: weight_of_body(&issue.body),
+                        });
                 }
                 let fx = assign_effects(cfg, &which, &issue, &d, &how, &bids)?;
                 ex.run_all(&fx).await?;
@@ -357,9 +382,17 @@ async fn auction_step<G: GitHub, S: Ledger>(
     }
     let mut bids = Vec::new();
     for a in &cfg.assignment.agents {
-        if let Some(b) = ctx.store.effect_done(&bid_key(repo, issue.number, &a.login)).await? {
+        if let Some(b) = ctx
+            .store
+            .effect_done(&bid_key(repo, issue.number, &a.login))
+            .await?
+        {
             let minutes = b.result.get("minutes").and_then(Value::as_u64);
-            let order = b.result.get("order").and_then(Value::as_u64).unwrap_or(u64::MAX);
+            let order = b
+                .result
+                .get("order")
+                .and_then(Value::as_u64)
+                .unwrap_or(u64::MAX);
             if let Some(m) = minutes.and_then(|m| u32::try_from(m).ok()) {
                 bids.push(Bid {
                     login: a.login.clone(),

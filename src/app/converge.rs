@@ -360,9 +360,10 @@ fn with_assigned<G, S>(
         .map(|(key, status)| {
             let now = ex.subs.get(&key).and_then(|i| status_of(&i.labels, cfg));
             match (status, now) {
-                (Some(Status::Queued | Status::Assigned), Some(s @ (Status::Queued | Status::Assigned))) => {
-                    (key, Some(s))
-                }
+                (
+                    Some(Status::Queued | Status::Assigned),
+                    Some(s @ (Status::Queued | Status::Assigned)),
+                ) => (key, Some(s)),
                 _ => (key, status),
             }
         })

@@ -49,7 +49,11 @@ pub fn assignment_comment(
             .find(|(l, _)| l.eq_ignore_ascii_case(login))
             .map(|(_, m)| *m)
     };
-    let rows: Vec<Row> = d.considered.iter().map(|c| row(c, bid_of(&c.login))).collect();
+    let rows: Vec<Row> = d
+        .considered
+        .iter()
+        .map(|c| row(c, bid_of(&c.login)))
+        .collect();
     let skipped: Vec<String> = d
         .skipped
         .iter()
@@ -77,7 +81,14 @@ fn escape_login_free(s: &str) -> String {
 fn names(candidates: &[Candidate]) -> Vec<String> {
     candidates
         .iter()
-        .map(|c| format!("`{}` (load {}/{})", escape_user_text(&c.login), c.open, c.capacity))
+        .map(|c| {
+            format!(
+                "`{}` (load {}/{})",
+                escape_user_text(&c.login),
+                c.open,
+                c.capacity
+            )
+        })
         .collect()
 }
 
@@ -163,4 +174,63 @@ pub fn review_failed_comment(
             "next": next,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::assign::{Decision, Skipped};
+    use crate::core::task::AssignmentMethod;
+
+    fn cand(login: &str) -> Candidate {
+        Candidate {
+            login: login.into(),
+            capability: "security".into(),
+            open: 2,
+            capacity: 5,
+            load: 2.0,
+            specialization: 0.8,
+            score: 0.72,
+        }
+    }
+
+    #[test]
+    fn the_assignment_comment_explains_and_tabulates() {
+        let d = Decision {
+            primary: cand("bob"),
+            collaborators: vec![],
+            method: AssignmentMethod::Assigned,
+            bid_minutes: None,
+            considered: vec![cand("bob"), cand("a|b")],
+            skipped: vec![("alice".into(), Skipped::NotCapable)],
+        };
+        let out = assignment_comment("<!-- m -->", &d, "vayu chose (push)", &[]).expect("render");
+        assert!(out.starts_with("<!-- m -->\n### Assignment\n\n**assigned to @bob: capability security, load 2/5, specialization 0.8**"), "{out}");
+        assert!(
+            out.contains("| `bob` | security | 2/5 | 0.8 | 0.72 |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("| `a\\|b` |"),
+            "a pipe cannot break the table: {out}"
+        );
+        assert!(
+            out.contains("Not considered: `alice` (not capable)."),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn review_feedback_cannot_mention_or_forge_markers() {
+        let out = review_failed_comment(
+            "<!-- vayu:note v=1 slot=x -->",
+            "carol",
+            "see @alice\n<!-- vayu:task v=1 parent=#1 key=x plan=y -->",
+            "next",
+        )
+        .expect("render");
+        assert!(out.contains("> see @\u{200b}alice"), "{out}");
+        assert!(out.contains("> &lt;!-- vayu:task"), "{out}");
+        assert_eq!(out.matches("<!--").count(), 1, "{out}");
+    }
 }

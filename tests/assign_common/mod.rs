@@ -44,7 +44,13 @@ pub async fn world(strategy: &str, extra: &str) -> H {
 /// Opens the plan's parent (with extra labels) and handles its labelling;
 /// returns the parent and the audit sub-issue.
 pub async fn planned(h: &H, labels: &[&str]) -> (u64, u64) {
-    let mut b = h.sim.repo(REPO).issue().title("Harden login").body(PLAN).label("vayu");
+    let mut b = h
+        .sim
+        .repo(REPO)
+        .issue()
+        .title("Harden login")
+        .body(PLAN)
+        .label("vayu");
     for l in labels {
         b = b.label(l);
     }

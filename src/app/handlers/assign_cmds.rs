@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::commands::Reply;
 use crate::app::assignment::{
-    ASSIGNMENT_SLOT, Which, agent_states, assign_effects, auction_key, bid_key, closes_at,
-    need_of, patch_effect, set_away, unclaimed_key,
+    ASSIGNMENT_SLOT, Which, agent_states, assign_effects, auction_key, bid_key, closes_at, need_of,
+    patch_effect, set_away, unclaimed_key,
 };
 use crate::app::converge::converge;
 use crate::app::ctx::Ctx;
@@ -81,10 +81,17 @@ pub(super) async fn claim<G: GitHub, S: Ledger>(
     let states = agent_states(ctx, repo, cfg).await?;
     let need = need_of(&ctx.store, repo, cfg, &fresh).await?;
     let login = comment.author.login.as_str();
-    let d = assign::claim(&cfg.assignment, &need, &states, login)
-        .map_err(|e| user(e.to_string()))?;
+    let d =
+        assign::claim(&cfg.assignment, &need, &states, login).map_err(|e| user(e.to_string()))?;
     let mut ex = Executor::new(ctx, repo.clone(), fresh.clone(), BTreeMap::new(), None);
-    let fx = assign_effects(cfg, &Which::Parent, &fresh, &d, "Claimed with `/vayu claim`.", &[])?;
+    let fx = assign_effects(
+        cfg,
+        &Which::Parent,
+        &fresh,
+        &d,
+        "Claimed with `/vayu claim`.",
+        &[],
+    )?;
     ex.run_all(&fx).await?;
     ex.event(
         "task_assigned",
@@ -107,7 +114,11 @@ pub(super) async fn unclaim<G: GitHub, S: Ledger>(
     let fresh = ctx.gh.get_issue(repo, issue.number).await?;
     let login = &comment.author.login;
     let n = fresh.number;
-    if !fresh.assignees.iter().any(|a| a.as_str().eq_ignore_ascii_case(login.as_str())) {
+    if !fresh
+        .assignees
+        .iter()
+        .any(|a| a.as_str().eq_ignore_ascii_case(login.as_str()))
+    {
         return Err(user(format!(
             "`{login}` is not assigned to #{n}, so there is nothing to give back. A maintainer can use `/vayu assign @user`."
         )));
@@ -118,7 +129,11 @@ pub(super) async fn unclaim<G: GitHub, S: Ledger>(
         )));
     }
     ctx.store
-        .record_effect(&unclaimed_key(repo, n, login.as_str()), &json!({}), ctx.now())
+        .record_effect(
+            &unclaimed_key(repo, n, login.as_str()),
+            &json!({}),
+            ctx.now(),
+        )
         .await?;
     let keep: Vec<Login> = fresh
         .assignees
@@ -133,7 +148,9 @@ pub(super) async fn unclaim<G: GitHub, S: Ledger>(
     };
     let body = notice(
         &note_marker(ASSIGNMENT_SLOT),
-        &format!("### Assignment\n\n`{login}` gave this task back with `/vayu unclaim`; it is queued again."),
+        &format!(
+            "### Assignment\n\n`{login}` gave this task back with `/vayu unclaim`; it is queued again."
+        ),
     )?;
     let mut ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
     ex.run_all(&[
@@ -193,8 +210,11 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
         )));
     }
     let ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
-    ex.event("bid_received", json!({ "issue": n.0, "by": login, "minutes": minutes }))
-        .await?;
+    ex.event(
+        "bid_received",
+        json!({ "issue": n.0, "by": login, "minutes": minutes }),
+    )
+    .await?;
     Ok(Reply::Done)
 }
 

@@ -90,8 +90,16 @@ pub async fn run_command<G: GitHub, S: Ledger>(
         Command::Away => super::assign_cmds::availability(ctx, cfg, origin, comment, true).await,
         Command::Back => super::assign_cmds::availability(ctx, cfg, origin, comment, false).await,
         Command::Review { verdict, reason } => {
-            super::review::command(ctx, cfg, origin, issue, comment, *verdict, reason.as_deref())
-                .await
+            super::review::command(
+                ctx,
+                cfg,
+                origin,
+                issue,
+                comment,
+                *verdict,
+                reason.as_deref(),
+            )
+            .await
         }
         Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
             message: format!(

@@ -38,7 +38,9 @@ pub async fn created<G: GitHub, S: Ledger>(
     if old.is_some()
         && super::is_self(ctx, &comment.author)
         && !super::is_self(ctx, &origin.sender)
-        && comment.body.contains(&note_marker(super::review::REVIEW_SLOT))
+        && comment
+            .body
+            .contains(&note_marker(super::review::REVIEW_SLOT))
     {
         return super::review::checklist_edited(ctx, origin, issue, comment).await;
     }

@@ -1,7 +1,8 @@
 //! Review gates (seed 003 §8): a finished task first waits in `reviewing`
 //! for the check its type's config asks for: `self` (the assignee ticks the
 //! review checklist), `peer` (a different capable agent), `user` (the
-//! requester) or `automated` (the linked pull request's checks). A pass
+//! requester) or `automated` (the linked pull request's checks, confirmed
+//! by someone with the `review` permission until vayu reads them). A pass
 //! completes and closes it (then dependents unblock as usual); a fail
 //! records the feedback and sends it back to its agent, or to the queue
 //! when that agent is away. The first pass without a fail is recorded as
@@ -60,14 +61,21 @@ fn failed_key(repo: &RepoName, n: IssueNumber) -> String {
 }
 
 fn owner_of(cfg: &Config, issue: &Issue) -> Option<String> {
-    issue.labels.iter().find_map(|l| match cfg.labels.parse_label(l) {
-        Some(LabelMeaning::Owner(o)) => Some(o),
-        _ => None,
-    })
+    issue
+        .labels
+        .iter()
+        .find_map(|l| match cfg.labels.parse_label(l) {
+            Some(LabelMeaning::Owner(o)) => Some(o),
+            _ => None,
+        })
 }
 
 /// Who asked for the work: the parent's author for a sub-issue.
-async fn requester<G: GitHub, S>(ctx: &Ctx<G, S>, repo: &RepoName, issue: &Issue) -> Result<Login, AppError> {
+async fn requester<G: GitHub, S>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    issue: &Issue,
+) -> Result<Login, AppError> {
     match find_task(&issue.body) {
         Some(m) => Ok(ctx.gh.get_issue(repo, m.parent).await?.user),
         None => Ok(issue.user.clone()),
@@ -197,11 +205,9 @@ pub(super) async fn command<G: GitHub, S: Ledger>(
                 )));
             }
         }
-        ReviewMode::Automated => {
-            return Err(user(format!(
-                "#{n} is reviewed by the checks of its linked pull request, not by a comment."
-            )));
-        }
+        // vayu does not read check results yet: whoever may review
+        // (the `review` permission) confirms that the checks are green.
+        ReviewMode::Automated => {}
     }
     match verdict {
         Verdict::Pass => pass(ctx, cfg, repo, fresh, reviewer, mode).await?,
@@ -318,7 +324,9 @@ async fn fail<G: GitHub, S: Ledger>(
         (Some(h), true) => (
             Status::Executing,
             fresh.assignees.clone(),
-            format!("Back to `executing` for @{h}: rework it, then close the issue again for another review."),
+            format!(
+                "Back to `executing` for @{h}: rework it, then close the issue again for another review."
+            ),
         ),
         _ => (
             Status::Queued,
@@ -356,7 +364,10 @@ async fn fail<G: GitHub, S: Ledger>(
         json!({ "issue": n.0, "by": reviewer, "feedback": feedback }),
     )
     .await?;
-    for (from, to) in [(Status::Reviewing, Status::Rejected), (Status::Rejected, to)] {
+    for (from, to) in [
+        (Status::Reviewing, Status::Rejected),
+        (Status::Rejected, to),
+    ] {
         ex.event(
             "task_transition",
             json!({ "from": from, "to": to, "by": reviewer }),

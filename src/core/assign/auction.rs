@@ -65,7 +65,11 @@ pub fn auction(
         wa.total_cmp(wb)
             .then(ca.open.cmp(&cb.open))
             .then(ba.order.cmp(&bb.order))
-            .then_with(|| ca.login.to_ascii_lowercase().cmp(&cb.login.to_ascii_lowercase()))
+            .then_with(|| {
+                ca.login
+                    .to_ascii_lowercase()
+                    .cmp(&cb.login.to_ascii_lowercase())
+            })
     });
     let Some((_, bid, winner)) = valid.first() else {
         if ev.ranked.is_empty() {

@@ -147,7 +147,11 @@ fn describe(skipped: &[(String, Skipped)]) -> String {
 
 /// Whether `login` is an agent that works on `owner` (availability aside):
 /// who may give a peer review.
-pub fn is_capable(cfg: &crate::core::config::AssignmentConfig, owner: Option<&str>, login: &str) -> bool {
+pub fn is_capable(
+    cfg: &crate::core::config::AssignmentConfig,
+    owner: Option<&str>,
+    login: &str,
+) -> bool {
     cfg.agent(login).is_some_and(|a| {
         a.owners.is_empty()
             || owner.is_none_or(|o| a.owners.iter().any(|x| x.eq_ignore_ascii_case(o)))
@@ -165,6 +169,9 @@ pub fn weight_of_body(body: &str) -> f64 {
     let Some(end) = rest.find(" min") else {
         return 1.0;
     };
-    let max = rest[..end].rsplit('-').next().and_then(|m| m.trim().parse::<u32>().ok());
+    let max = rest[..end]
+        .rsplit('-')
+        .next()
+        .and_then(|m| m.trim().parse::<u32>().ok());
     max.map_or(1.0, |m| (f64::from(m) / 30.0).clamp(0.25, 8.0))
 }

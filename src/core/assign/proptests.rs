@@ -18,7 +18,10 @@ fn agents() -> impl Strategy<Value = Vec<(AgentConfig, AgentState)>> {
     )
         .prop_map(|(id, owners, capacity, spec, held, away, pace)| {
             let domains = ["security", "development", "docs"];
-            let owners: Vec<String> = owners.iter().map(|o| domains[*o as usize].to_owned()).collect();
+            let owners: Vec<String> = owners
+                .iter()
+                .map(|o| domains[*o as usize].to_owned())
+                .collect();
             let mut a = AgentConfig::new(format!("agent{id}"));
             a.capacity = capacity;
             if let (Some(v), Some(first)) = (spec, owners.first()) {

@@ -139,7 +139,11 @@ pub(super) fn better(a: &Candidate, b: &Candidate) -> Ordering {
     b.score
         .total_cmp(&a.score)
         .then(a.open.cmp(&b.open))
-        .then_with(|| a.login.to_ascii_lowercase().cmp(&b.login.to_ascii_lowercase()))
+        .then_with(|| {
+            a.login
+                .to_ascii_lowercase()
+                .cmp(&b.login.to_ascii_lowercase())
+        })
 }
 
 /// The domain through which `agent` can do work for `owner`, if any.
@@ -174,7 +178,13 @@ fn weighted_load(state: &AgentState) -> f64 {
     state
         .held
         .iter()
-        .map(|h| if h.weight.is_finite() { h.weight.clamp(0.0, 100.0) } else { 1.0 })
+        .map(|h| {
+            if h.weight.is_finite() {
+                h.weight.clamp(0.0, 100.0)
+            } else {
+                1.0
+            }
+        })
         .sum::<f64>()
         * pace
 }

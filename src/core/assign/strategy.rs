@@ -49,7 +49,11 @@ pub fn push(cfg: &AssignmentConfig, need: &TaskNeed, states: &States) -> Result<
     })
 }
 
-pub(super) fn nobody(need: &TaskNeed, any_capable: bool, skipped: Vec<(String, Skipped)>) -> NoAgent {
+pub(super) fn nobody(
+    need: &TaskNeed,
+    any_capable: bool,
+    skipped: Vec<(String, Skipped)>,
+) -> NoAgent {
     if any_capable {
         NoAgent::NoneAvailable { skipped }
     } else {
@@ -63,13 +67,17 @@ pub(super) fn nobody(need: &TaskNeed, any_capable: bool, skipped: Vec<(String, S
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimRefused {
     /// The claimer is not in `assignment.agents`.
-    #[error("@{login} is not an agent in `assignment.agents`, so it cannot take tasks; a maintainer can add it")]
+    #[error(
+        "@{login} is not an agent in `assignment.agents`, so it cannot take tasks; a maintainer can add it"
+    )]
     NotAnAgent {
         /// Who claimed.
         login: String,
     },
     /// The claimer does not work in the task's domain.
-    #[error("@{login} does not work on `{owner}` (its `owners` in `.github/vayu.yml` do not include it)")]
+    #[error(
+        "@{login} does not work on `{owner}` (its `owners` in `.github/vayu.yml` do not include it)"
+    )]
     NotCapable {
         /// Who claimed.
         login: String,
@@ -83,7 +91,9 @@ pub enum ClaimRefused {
         login: String,
     },
     /// The claimer already holds as much as it may.
-    #[error("@{login} is at capacity ({open}/{capacity} open tasks); finish or `/vayu unclaim` one first")]
+    #[error(
+        "@{login} is at capacity ({open}/{capacity} open tasks); finish or `/vayu unclaim` one first"
+    )]
     AtCapacity {
         /// Who claimed.
         login: String,

@@ -78,10 +78,7 @@ fn an_agent_at_capacity_or_away_is_skipped() {
 
 #[test]
 fn ties_go_to_fewer_open_tasks_then_login() {
-    let c = cfg(vec![
-        agent("zed", &[], 2, &[]),
-        agent("amy", &[], 2, &[]),
-    ]);
+    let c = cfg(vec![agent("zed", &[], 2, &[]), agent("amy", &[], 2, &[])]);
     let d = push(&c, &TaskNeed::new(Some("docs")), &States::new()).expect("one");
     assert_eq!(d.primary.login, "amy");
     assert_eq!(d.primary.capability, "docs");
@@ -91,8 +88,20 @@ fn ties_go_to_fewer_open_tasks_then_login() {
 fn history_makes_a_slow_agent_look_busier() {
     let c = cfg(vec![agent("a", &[], 4, &[]), agent("b", &[], 4, &[])]);
     let mut s = States::new();
-    s.insert("a".into(), AgentState { pace: Some(2.0), ..holding(1) });
-    s.insert("b".into(), AgentState { pace: Some(0.5), ..holding(1) });
+    s.insert(
+        "a".into(),
+        AgentState {
+            pace: Some(2.0),
+            ..holding(1)
+        },
+    );
+    s.insert(
+        "b".into(),
+        AgentState {
+            pace: Some(0.5),
+            ..holding(1)
+        },
+    );
     let d = push(&c, &TaskNeed::new(None), &s).expect("one");
     assert_eq!(d.primary.login, "b");
 }
@@ -103,7 +112,11 @@ fn collaborators_form_a_team_of_the_next_best() {
     c.collaborators = 1;
     let d = push(&c, &TaskNeed::new(Some("development")), &s).expect("team");
     assert_eq!(d.logins(), vec!["alice", "bob"]);
-    assert!(d.explanation().ends_with("; with @bob"), "{}", d.explanation());
+    assert!(
+        d.explanation().ends_with("; with @bob"),
+        "{}",
+        d.explanation()
+    );
 }
 
 #[test]
@@ -122,9 +135,14 @@ fn hybrid_pushes_only_urgent_work() {
 fn claims_check_capability_availability_and_capacity() {
     let (c, mut s) = three();
     let need = TaskNeed::new(Some("security"));
-    assert_eq!(claim(&c, &need, &s, "Carol").expect("ok").primary.login, "carol");
     assert_eq!(
-        claim(&c, &need, &s, "alice").expect_err("domain").to_string(),
+        claim(&c, &need, &s, "Carol").expect("ok").primary.login,
+        "carol"
+    );
+    assert_eq!(
+        claim(&c, &need, &s, "alice")
+            .expect_err("domain")
+            .to_string(),
         "@alice does not work on `security` (its `owners` in `.github/vayu.yml` do not include it)"
     );
     assert!(matches!(
@@ -142,7 +160,11 @@ fn claims_check_capability_availability_and_capacity() {
 fn the_best_weighted_bid_wins_and_ties_go_to_the_earlier_bid() {
     let (c, s) = three();
     let need = TaskNeed::new(Some("security"));
-    let bid = |l: &str, m, o| Bid { login: l.into(), minutes: m, order: o };
+    let bid = |l: &str, m, o| Bid {
+        login: l.into(),
+        minutes: m,
+        order: o,
+    };
     // carol 45/0.9 = 50 beats bob 45/0.8 = 56.25.
     let d = auction(&c, &need, &s, &[bid("bob", 45, 1), bid("carol", 45, 2)]).expect("w");
     assert_eq!(d.primary.login, "carol");
@@ -152,7 +174,13 @@ fn the_best_weighted_bid_wins_and_ties_go_to_the_earlier_bid() {
     assert_eq!(d.primary.login, "bob");
     // Same fit, same load: the earlier bid wins.
     let even = cfg(vec![agent("x", &[], 3, &[]), agent("y", &[], 3, &[])]);
-    let d = auction(&even, &need, &States::new(), &[bid("y", 30, 7), bid("x", 30, 9)]).expect("w");
+    let d = auction(
+        &even,
+        &need,
+        &States::new(),
+        &[bid("y", 30, 7), bid("x", 30, 9)],
+    )
+    .expect("w");
     assert_eq!(d.primary.login, "y");
     // A bidder that is not capable does not count; no valid bid means push.
     let d = auction(&c, &need, &s, &[bid("alice", 1, 1)]).expect("pushed");
@@ -165,12 +193,18 @@ fn failover_moves_work_from_away_or_silent_agents() {
     assert_eq!(failover_needed("bob", &s, false), None);
     assert!(failover_needed("bob", &s, true).is_some());
     s.get_mut("bob").expect("bob").away = true;
-    assert_eq!(failover_needed("BOB", &s, false), Some("its agent is marked away"));
+    assert_eq!(
+        failover_needed("BOB", &s, false),
+        Some("its agent is marked away")
+    );
 }
 
 #[test]
 fn weights_come_from_the_estimate_a_sub_issue_shows() {
-    assert_eq!(weight_of_body("Part of #1 · owner `x` · estimate 10-60 min · stage 1"), 2.0);
+    assert_eq!(
+        weight_of_body("Part of #1 · owner `x` · estimate 10-60 min · stage 1"),
+        2.0
+    );
     assert_eq!(weight_of_body("estimate 15 min"), 0.5);
     assert_eq!(weight_of_body("no estimate here"), 1.0);
     assert_eq!(weight_of_body("estimate 9999999999999 min"), 1.0);
