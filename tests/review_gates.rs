@@ -194,3 +194,34 @@ async fn a_user_review_is_the_requesters_and_a_type_without_review_just_complete
     assert!(note(&h, plain, "review").is_none());
     h.sim.assert_conformant();
 }
+
+#[tokio::test]
+async fn a_simple_task_is_gated_too_and_records_its_agent_in_the_store() {
+    use vayu::store::Store;
+    let h = world("push", "review:\n  default: user\n").await;
+    h.sim
+        .repo(REPO)
+        .collaborator("octocat", crate::support::Permission::Write);
+    let simple = include_str!("../examples/simple-task.md");
+    let (title, body) = simple.split_once("\n\n").expect("title and body");
+    let n = h.task(title, body);
+    h.handle(&h.labeled(n)).await;
+    assert_eq!(h.sim.issue(REPO, n).assignees, vec!["alice"]);
+    let row = h
+        .ctx
+        .store
+        .get_task(&repo(), vayu::core::ids::IssueNumber(n))
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(row.owner.map(|l| l.to_string()), Some("alice".to_owned()));
+
+    h.handle(&h.close(n, true)).await;
+    assert_eq!(h.sim.issue(REPO, n).state, "open");
+    assert_eq!(h.status(n), vec!["status:reviewing"]);
+    h.handle(&h.comment(n, "octocat", "/vayu review pass"))
+        .await;
+    assert_eq!(h.sim.issue(REPO, n).state, "closed");
+    assert_eq!(h.status(n), vec!["status:completed"]);
+    h.sim.assert_conformant();
+}

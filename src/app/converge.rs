@@ -16,7 +16,7 @@ use super::error::{AppError, UserError};
 use super::labels::{has, status_of, type_of, user_text, with_status};
 use super::observe::{Observed, observe};
 use super::outcome::Outcome;
-use super::ports::{GitHub, IssuePatch, IssueState, Ledger, TaskRecord};
+use super::ports::{GitHub, Issue, IssuePatch, IssueState, Ledger, TaskRecord};
 use crate::core::config::{Config, ConfigError, LabelMeaning};
 use crate::core::ids::{IssueNumber, RepoName, TaskKey};
 use crate::core::plan::Plan;
@@ -150,7 +150,6 @@ async fn route_simple<G: GitHub, S: Ledger>(
             preview: false,
         })?
     );
-    let n = obs.parent.number;
     let was_failed = status_of(&obs.parent.labels, cfg) == Some(Status::Failed);
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent, BTreeMap::new(), None);
     // Before the status changes: a crash in between must not lose the fix note.
@@ -174,7 +173,7 @@ async fn route_simple<G: GitHub, S: Ledger>(
         ex.event("task_routed", json!({ "owner": owner })).await?;
     }
     super::assignment::assign_ready(ctx, repo, cfg, &mut ex, true).await?;
-    record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
+    record_task(ctx, repo, cfg, &ex.parent, None, None).await?;
     Ok(Outcome::Routed {
         owner: owner.to_owned(),
         writes: ex.writes,
@@ -328,18 +327,9 @@ async fn apply_plan<G: GitHub, S: Ledger>(
     ctx.store
         .save_plan(repo, n, &plan.hash, &plan_json, ctx.now())
         .await?;
-    record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
+    record_task(ctx, repo, cfg, &ex.parent, None, None).await?;
     for (key, issue) in &ex.subs {
-        record_task(
-            ctx,
-            repo,
-            cfg,
-            &issue.labels,
-            issue.number,
-            Some(n),
-            Some(key),
-        )
-        .await?;
+        record_task(ctx, repo, cfg, issue, Some(n), Some(key)).await?;
     }
     Ok(Outcome::Planned {
         subtasks: plan.subtasks.len(),
@@ -443,20 +433,21 @@ async fn record_task<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
     cfg: &Config,
-    labels: &[String],
-    issue: IssueNumber,
+    now: &Issue,
     parent: Option<IssueNumber>,
     key: Option<&TaskKey>,
 ) -> Result<(), AppError> {
+    let labels = &now.labels;
     ctx.store
         .upsert_task(&TaskRecord {
             repo: repo.clone(),
-            issue,
+            issue: now.number,
             parent,
             key: key.cloned(),
             task_type: type_of(labels, cfg).unwrap_or(TaskType::Feature),
             priority: super::labels::priority_of(labels, cfg).unwrap_or_default(),
-            owner: None,
+            // The agent holding it, as GitHub's assignees say (the CLI's workload).
+            owner: now.assignees.first().cloned(),
             status: status_of(labels, cfg).unwrap_or(Status::Created),
             updated_at: ctx.now(),
         })

@@ -83,15 +83,15 @@ async fn requester<G: GitHub, S>(
 }
 
 /// A sub-issue was closed as completed: if its type needs a review that has
-/// not passed, reopen it in `reviewing` and ask for the review. True when it
-/// did (the plan must not count the task as done).
+/// not passed, reopen it in `reviewing` and ask for the review. The writes
+/// made when it did (the plan must not count the task as done), else `None`.
 pub async fn gate_close<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
     n: IssueNumber,
-) -> Result<bool, AppError> {
+) -> Result<Option<usize>, AppError> {
     let Ok(cfg) = load_config(&ctx.gh, repo).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     let fresh = ctx.gh.get_issue(repo, n).await?;
     let completed = matches!(fresh.state_reason, Some(StateReason::Completed) | None);
@@ -102,7 +102,7 @@ pub async fn gate_close<G: GitHub, S: Ledger>(
         || status_of(&fresh.labels, &cfg).is_none()
         || ctx.store.effect_done(&passed_key(repo, n)).await?.is_some()
     {
-        return Ok(false);
+        return Ok(None);
     }
     let owner = owner_of(&cfg, &fresh);
     let assignees: Vec<String> = fresh.assignees.iter().map(|l| l.to_string()).collect();
@@ -146,7 +146,7 @@ pub async fn gate_close<G: GitHub, S: Ledger>(
         json!({ "issue": n.0, "mode": mode_name(mode) }),
     )
     .await?;
-    Ok(true)
+    Ok(Some(ex.writes))
 }
 
 /// `/vayu review pass|fail [feedback]` on a task in `reviewing`.
