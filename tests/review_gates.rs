@@ -225,3 +225,27 @@ async fn a_simple_task_is_gated_too_and_records_its_agent_in_the_store() {
     assert_eq!(h.status(n), vec!["status:completed"]);
     h.sim.assert_conformant();
 }
+
+#[tokio::test]
+async fn without_declared_agents_any_other_permitted_person_is_a_peer() {
+    let h = setup().await;
+    h.sim
+        .repo(REPO)
+        .file(".github/vayu.yml", "review:\n  default: peer\n");
+    let parent = h.task("Harden login", PLAN);
+    h.handle(&h.labeled(parent)).await;
+    let audit = h.subs(parent)["audit"];
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    h.handle(&h.comment(audit, "reader", "/vayu review pass"))
+        .await;
+    assert!(
+        replies(&h, audit)[0].contains("needs `write` permission"),
+        "{:?}",
+        replies(&h, audit)
+    );
+    h.handle(&h.comment(audit, "maintainer", "/vayu review pass"))
+        .await;
+    assert_eq!(h.status(audit), vec!["status:completed"]);
+    h.sim.assert_conformant();
+}

@@ -188,6 +188,9 @@ pub(super) async fn command<G: GitHub, S: Ledger>(
                 "`{reviewer}` worked on #{n}, so cannot review it: a peer review needs a different capable agent."
             )));
         }
+        // Without declared agents, any other person with the `review`
+        // permission is a peer (checked before the command ran).
+        ReviewMode::Peer if cfg.assignment.agents.is_empty() => {}
         ReviewMode::Peer => {
             let owner = owner_of(cfg, &fresh);
             if !is_capable(&cfg.assignment, owner.as_deref(), reviewer.as_str()) {
