@@ -203,7 +203,12 @@ async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
     let a = sim.issue(REPO, p.a);
     assert_eq!(
         a.labels,
-        ["owner:development", "priority:normal", "status:blocked"]
+        [
+            "owner:development",
+            "priority:normal",
+            "vayu:escalated",
+            "status:blocked"
+        ]
     );
     assert_eq!(a.comments.len(), 2, "{:#?}", a.comments);
     // The progress comment was reused, not duplicated.

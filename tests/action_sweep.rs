@@ -69,6 +69,20 @@ async fn a_zombie_without_retries_left_is_escalated() {
     );
     assert!(sim.dispatches().is_empty());
     assert_eq!(run.output("ready").as_deref(), Some("[]"));
+    assert!(
+        a.labels.iter().any(|l| l == "vayu:escalated"),
+        "{:?}",
+        a.labels
+    );
+
+    // The next sweep's reconcile sees the needs met but must leave an
+    // escalated subtask alone: it waits for `/vayu retry`, not for its needs.
+    let again = run_action(&sim, "sweep", "schedule", &json!({}), &[]).await;
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    let after = sim.issue(REPO, p.a);
+    assert_eq!(after.labels, a.labels);
+    assert_eq!(after.comments.len(), a.comments.len());
+    assert!(sim.dispatches().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -227,15 +227,15 @@ async fn permissions_are_ordered_and_strangers_have_none() {
     let p = |u: &str| Login(u.into());
     assert_eq!(
         gh.permission(&repo(), &p("maint")).await.expect("perm"),
-        Permission::Maintain
+        Some(Permission::Maintain)
     );
     assert_eq!(
         gh.permission(&repo(), &p("triager")).await.expect("perm"),
-        Permission::Triage
+        Some(Permission::Triage)
     );
     assert_eq!(
         gh.permission(&repo(), &p("nobody")).await.expect("perm"),
-        Permission::None
+        None
     );
     assert!(Permission::Triage < Permission::Write);
 }

@@ -24,6 +24,7 @@ fn config(url: &str) -> ClientConfig {
         mutation_gap: Duration::ZERO,
         // No pending timeout, so the paused clock only jumps to our own waits.
         timeout: None,
+        breaker: Default::default(),
     }
 }
 

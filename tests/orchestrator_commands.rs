@@ -305,6 +305,30 @@ async fn retry_pause_and_resume_move_a_subtask_through_its_lifecycle() {
 }
 
 #[tokio::test]
+async fn retry_lifts_an_escalation_and_reconcile_does_not() {
+    let h = setup().await;
+    let parent = h.task("Add authentication", AUTH);
+    h.handle(&h.labeled(parent)).await;
+    let sub = h.subs(parent)["design"];
+    set_status(&h, sub, "status:blocked");
+    {
+        let mut w = h.sim.world();
+        let id = w.ensure_label(REPO, "vayu:escalated");
+        w.issue_mut(REPO, sub).expect("issue").labels.push(id);
+    }
+
+    // Its needs are met, yet the escalation holds until a human retries.
+    h.reconcile().await;
+    assert_eq!(h.status(sub), vec!["status:blocked"]);
+    assert!(others(&h, sub).contains(&"vayu:escalated".to_owned()));
+
+    h.handle(&h.comment(sub, "maintainer", "/vayu retry")).await;
+    assert_eq!(h.status(sub), vec!["status:queued"]);
+    assert!(!others(&h, sub).contains(&"vayu:escalated".to_owned()));
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
 async fn status_replies_with_each_subtask_and_its_state() {
     let h = setup().await;
     let parent = h.task("Add authentication", AUTH);

@@ -59,6 +59,7 @@ fn no_retry_ctx(h: &H) -> TestCtx {
             max_retries: 0,
             ..Default::default()
         },
+        breaker: Default::default(),
     };
     let mut ctx = context(&h.sim, h.ctx.store.clone(), &h.clock);
     ctx.gh = vayu::github::GitHubClient::with_token(cfg, "tok").expect("client");

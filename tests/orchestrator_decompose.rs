@@ -237,9 +237,7 @@ async fn a_broken_config_is_named_with_its_position() {
     h.sim
         .repo(REPO)
         .file(".github/vayu.yml", "planning:\n  max_subtasks: 8\n");
-    vayu::app::reconcile(&h.ctx, &repo())
-        .await
-        .expect("reconciled");
+    h.reconcile().await;
     assert_eq!(h.subs(parent).len(), 6);
     assert_eq!(h.status(parent), vec!["status:queued"]);
     let p = h.sim.issue(REPO, parent);

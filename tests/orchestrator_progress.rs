@@ -184,3 +184,45 @@ async fn a_reopened_need_can_still_complete_and_release_its_dependents() {
     );
     h.sim.assert_conformant();
 }
+
+#[tokio::test]
+async fn status_labels_and_closes_by_anyone_become_report_history() {
+    use vayu::app::event::Event;
+    use vayu::core::report::Happening;
+    use vayu::core::task::Status;
+    use vayu::store::Store;
+
+    let h = setup().await;
+    let (_parent, subs) = decomposed(&h).await;
+    let design = subs["design"];
+    // vayu's own label change on its own sub-issue: ignored by the
+    // orchestrator, yet it is history.
+    let mut issue = h.issue(design);
+    issue.assignees = vec![vayu::core::ids::Login("alice".into())];
+    h.handle(&Event::IssueLabeled {
+        origin: origin("vayu-bot"),
+        issue,
+        label: "status:executing".into(),
+    })
+    .await;
+    h.handle(&h.close(design, true)).await;
+
+    let rows = h.ctx.store.events_since(0, 10_000).await.expect("events");
+    let history = vayu::app::history::task_events(&rows);
+    let of_design: Vec<&Happening> = history
+        .iter()
+        .filter(|e| e.task == format!("{REPO}#{design}"))
+        .map(|e| &e.what)
+        .collect();
+    assert_eq!(
+        of_design,
+        [
+            &Happening::Created,
+            &Happening::Status {
+                to: Status::Executing,
+                assignees: vec!["alice".into()],
+            },
+            &Happening::Closed { completed: true },
+        ]
+    );
+}

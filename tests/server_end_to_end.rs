@@ -121,3 +121,76 @@ async fn a_signed_labeled_delivery_becomes_six_linked_sub_issues_once() {
     pool.shutdown().await;
     sim.assert_conformant();
 }
+
+/// Seed 004's stress case through the server: the same delivery 1,000 times,
+/// and the same change under 1,000 distinct delivery ids, with two workers
+/// racing on one parent. One set of sub-issues, one plan comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_deliveries_of_one_change_make_one_set() {
+    let sim = GitHubSim::start().await;
+    sim.token("tok");
+    let body = include_str!("../examples/auth-system.md");
+    let opened = sim
+        .repo(REPO)
+        .issue()
+        .title("Add an authentication system")
+        .body(body)
+        .label("vayu")
+        .open();
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("v.db").display()))
+        .await
+        .unwrap();
+    let gh = GitHubClient::with_token(
+        ClientConfig {
+            base_url: sim.url(),
+            mutation_gap: Duration::ZERO,
+            ..ClientConfig::default()
+        },
+        "tok",
+    )
+    .unwrap();
+    let ctx = Ctx::new(gh, store.clone(), Login("vayu-bot".into()));
+    let shared = Arc::new(store.clone());
+    let runner = StoreRunner::new(
+        shared.clone(),
+        OrchestratorHandler::new(ctx),
+        "test-worker",
+        Duration::from_secs(60),
+    );
+    let poke = Arc::new(Notify::new());
+    let pool = WorkerPool::spawn(Arc::new(runner), 2, poke.clone(), Duration::from_millis(50));
+    let app = webhook_app(
+        Arc::new(StoreIngest::new(shared)),
+        Verify::Secret(WebhookSecret::new(SECRET.to_owned()).unwrap()),
+        poke,
+    );
+    let payload = labeled_payload(opened.number, opened.id, &opened.node_id, body);
+
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..1000 {
+        let (status, _) = send(&app.router, signed(payload.clone(), "issues", "same")).await;
+        *statuses.entry(status.as_u16()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses, [(200, 999), (202, 1)].into_iter().collect());
+    for i in 0..1000 {
+        let (status, _) = send(
+            &app.router,
+            signed(payload.clone(), "issues", &format!("distinct-{i}")),
+        )
+        .await;
+        assert_eq!(status, 202);
+    }
+    wait_for_idle_queue(&store).await;
+
+    let parent = sim.issue(REPO, opened.number);
+    assert_eq!(parent.sub_issues.len(), 6, "{parent:?}");
+    assert_eq!(
+        sim.world().repos[REPO].issues.len(),
+        7,
+        "one parent and six sub-issues"
+    );
+    assert_eq!(parent.comments.len(), 1, "one plan comment");
+    pool.shutdown().await;
+    sim.assert_conformant();
+}

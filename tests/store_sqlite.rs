@@ -6,6 +6,8 @@
 
 mod store {
     pub mod cases;
+    pub mod defer_cases;
+    pub mod schedule_cases;
 }
 
 use store::cases;
@@ -48,7 +50,28 @@ suite!(
     prune_deliveries_by_age,
     lease_filters_by_kind,
     done_job_is_requeued_only_when_asked,
+    expired_leases_count_until_dead,
+    late_completion_after_expiry_counts,
+    defer_keeps_attempts,
+    latest_events_by_repo,
 );
+
+mod schedules {
+    use super::*;
+    use store::schedule_cases as cases;
+
+    suite!(
+        schedule_slot_is_claimed_once,
+        older_schedule_slot_is_refused
+    );
+}
+
+mod deferral {
+    use super::*;
+    use store::defer_cases as cases;
+
+    suite!(deferred_job_keeps_its_attempts);
+}
 
 #[tokio::test]
 async fn connect_errors_hide_passwords() {
@@ -64,7 +87,7 @@ async fn readiness_reports_unapplied_migrations() {
         .unwrap();
     let err = store.readiness().await.unwrap_err();
     assert!(
-        matches!(&err, StoreError::MigrationsPending { missing } if missing == &[1]),
+        matches!(&err, StoreError::MigrationsPending { missing } if missing.first() == Some(&1)),
         "{err}"
     );
 }

@@ -12,6 +12,7 @@ use super::steps::{apply_all, path_to_executing, review_required};
 use super::workflow_commands::{Level, random_token};
 use super::{ActionError, Cx, Finished, Outputs, task_number};
 use crate::app::converge::converge;
+use crate::app::labels::with_status;
 use crate::app::observe::observe;
 use crate::app::ports::{GitHub, IssuePatch, IssueState, StateReason};
 use crate::app::subtasks::{key_of, made_ready, plan_of, task_from_issue, unmet_needs};
@@ -101,7 +102,7 @@ pub(crate) async fn execute<G: GitHub>(
     let end = Utc::now();
     let mut issue = cx.gh.get_issue(repo, n).await?;
     // Our own label edit is the one GitHub has; keep the copy in step.
-    issue.labels = super::steps::labels_with_status(&issue.labels, &cx.config, Status::Executing);
+    issue.labels = with_status(&issue.labels, Status::Executing, &[], &cx.config);
 
     if exit != Some(0) {
         let reason = match exit {
@@ -153,7 +154,7 @@ pub(crate) async fn execute<G: GitHub>(
         "**Done**.".into()
     });
     cx.publish(n, &mut doc, end).await?;
-    let labels = super::steps::labels_with_status(&issue.labels, &cx.config, status);
+    let labels = with_status(&issue.labels, status, &[], &cx.config);
     let close = done.has(|e| matches!(e, Effect::CloseIssue { .. }));
     cx.gh
         .update_issue(

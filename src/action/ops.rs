@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::progress::ProgressDoc;
-use super::steps::{Applied, fail_then_retry, labels_with_status};
+use super::steps::{Applied, fail_then_retry};
 use super::{ActionEnv, ActionError, Cx};
+use crate::app::labels::with_status;
 use crate::app::ports::{GitHub, Issue, IssuePatch};
 use crate::core::config::{Config, Dispatch};
 use crate::core::ids::IssueNumber;
@@ -30,7 +31,23 @@ impl<G: GitHub> Cx<'_, G> {
         issue: &Issue,
         status: Status,
     ) -> Result<(), ActionError> {
-        let labels = labels_with_status(&issue.labels, &self.config, status);
+        self.relabel(issue, status, false).await
+    }
+
+    /// Sets the status label; `escalated` adds the label that keeps reconcile
+    /// from re-queueing a blocked task whose retries are spent.
+    pub(crate) async fn relabel(
+        &self,
+        issue: &Issue,
+        status: Status,
+        escalated: bool,
+    ) -> Result<(), ActionError> {
+        let extra = if escalated {
+            vec![self.config.labels.escalated.clone()]
+        } else {
+            Vec::new()
+        };
+        let labels = with_status(&issue.labels, status, &extra, &self.config);
         if labels == issue.labels {
             return Ok(());
         }
@@ -171,11 +188,12 @@ impl<G: GitHub> Cx<'_, G> {
             )
         });
         self.publish(issue.number, doc, now).await?;
-        self.set_status(issue, t.status).await?;
+        let escalated = applied.has(|e| matches!(e, Effect::Escalate { .. }));
+        self.relabel(issue, t.status, escalated).await?;
         if applied.has(|e| matches!(e, Effect::Dispatch)) {
             self.dispatch(issue.number).await?;
         }
-        if applied.has(|e| matches!(e, Effect::Escalate { .. })) {
+        if escalated {
             self.escalate(issue, &reason).await?;
         }
         Ok(applied)

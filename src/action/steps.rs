@@ -115,22 +115,6 @@ pub fn review_required(task: &Task, config: &Config) -> bool {
     config.review.mode_for(task.kind) != crate::core::config::ReviewMode::None
 }
 
-/// The label set with every status label replaced by `status`'s.
-pub fn labels_with_status(labels: &[String], config: &Config, status: Status) -> Vec<String> {
-    let mut out: Vec<String> = labels
-        .iter()
-        .filter(|l| {
-            !matches!(
-                config.labels.parse_label(l),
-                Some(crate::core::config::LabelMeaning::Status(_))
-            )
-        })
-        .cloned()
-        .collect();
-    out.push(config.labels.status_label(status));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,7 +202,7 @@ mod tests {
     fn status_labels_are_replaced() {
         let labels = vec!["vayu".to_owned(), "status:queued".to_owned()];
         assert_eq!(
-            labels_with_status(&labels, &Config::default(), Status::Executing),
+            crate::app::labels::with_status(&labels, Status::Executing, &[], &Config::default()),
             ["vayu", "status:executing"]
         );
     }

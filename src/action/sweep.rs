@@ -45,13 +45,18 @@ pub(crate) async fn sweep<G: GitHub>(
 
     // First the server's reconcile (missed closes, finished parents, drift),
     // so what follows sees GitHub in line with each plan. (Reconcile re-queues
-    // a `blocked` subtask whose needs are met, so escalations come after it.)
+    // a `blocked` subtask whose needs are met unless it is escalated.)
     let reconciled = reconcile(cx.app, repo).await?;
     if reconciled.writes() > 0 {
         lines.push(format!(
             "- reconcile: {} GitHub writes to bring plans in line",
             reconciled.writes()
         ));
+    }
+
+    // Scheduled tasks due since the last run (catching up once after a gap).
+    for (name, n) in crate::app::schedules::sweep_schedules(cx.app, repo, now).await? {
+        lines.push(format!("- schedule `{name}`: opened #{n}"));
     }
 
     // Zombies: executing, with a heartbeat of ours older than zombie_after.
@@ -110,7 +115,8 @@ pub(crate) async fn sweep<G: GitHub>(
         doc.status = applied.task.status;
         doc.retries = applied.task.metadata.retry_count;
         cx.publish(issue.number, &mut doc, now).await?;
-        cx.set_status(&issue, applied.task.status).await?;
+        let escalated = applied.has(|e| matches!(e, Effect::Escalate { .. }));
+        cx.relabel(&issue, applied.task.status, escalated).await?;
         if applied.has(|e| matches!(e, Effect::Dispatch)) {
             cx.dispatch(issue.number).await?;
             dispatched.push(issue.number.0);

@@ -174,6 +174,7 @@ async fn route_simple<G: GitHub, S: Ledger>(
     }
     super::assignment::assign_ready(ctx, repo, cfg, &mut ex, true).await?;
     record_task(ctx, repo, cfg, &ex.parent, None, None).await?;
+    super::board::sync_board(ctx, repo, cfg, &ex.parent, &BTreeMap::new(), None).await?;
     Ok(Outcome::Routed {
         owner: owner.to_owned(),
         writes: ex.writes,
@@ -331,6 +332,7 @@ async fn apply_plan<G: GitHub, S: Ledger>(
     for (key, issue) in &ex.subs {
         record_task(ctx, repo, cfg, issue, Some(n), Some(key)).await?;
     }
+    super::board::sync_board(ctx, repo, cfg, &ex.parent, &ex.subs, Some(plan)).await?;
     Ok(Outcome::Planned {
         subtasks: plan.subtasks.len(),
         writes: ex.writes,

@@ -249,7 +249,9 @@ fn status_effects(
         );
         fx.push(comment_on(&s.key, "need-failed", &text)?);
     }
-    let movable = matches!(current, None | Some(Status::Queued | Status::Blocked));
+    // An escalated subtask waits for `/vayu retry`, not for its needs.
+    let escalated = super::labels::has(labels, cfg, &LabelMeaning::Escalated);
+    let movable = !escalated && matches!(current, None | Some(Status::Queued | Status::Blocked));
     if movable && current != Some(want) {
         fx.push(Effect::PatchSub {
             key: s.key.clone(),

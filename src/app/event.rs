@@ -178,6 +178,18 @@ pub struct Issue {
     pub author_association: String,
     /// The issue type's name (`Task`, `Bug`) when the organisation uses issue types.
     pub issue_type: Option<String>,
+    /// The parent, when the issue is a sub-issue and GitHub said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ParentIssue>,
+}
+
+/// The parent of a sub-issue, possibly in another repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentIssue {
+    /// The repository holding the parent.
+    pub repo: RepoName,
+    /// The parent's number.
+    pub number: IssueNumber,
 }
 
 /// Whether an issue is open.

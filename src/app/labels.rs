@@ -54,9 +54,14 @@ pub fn with_status(
     extra: &[String],
     cfg: &Config,
 ) -> Vec<String> {
+    // Leaving `blocked` ends an escalation, so its label goes with it.
     let mut out: Vec<String> = labels
         .iter()
-        .filter(|l| !matches!(cfg.labels.parse_label(l), Some(LabelMeaning::Status(_))))
+        .filter(|l| match cfg.labels.parse_label(l) {
+            Some(LabelMeaning::Status(_)) => false,
+            Some(LabelMeaning::Escalated) => status == Status::Blocked,
+            _ => true,
+        })
         .cloned()
         .collect();
     for e in extra {
@@ -84,6 +89,20 @@ mod tests {
         assert_eq!(
             with_status(&labels, Status::Queued, &["owner:docs".into()], &cfg),
             vec!["vayu", "owner:docs", "status:queued"]
+        );
+    }
+
+    #[test]
+    fn the_escalation_label_lasts_only_while_blocked() {
+        let cfg = Config::default();
+        let escalated = vec!["status:blocked".to_owned(), "vayu:escalated".to_owned()];
+        assert_eq!(
+            with_status(&escalated, Status::Blocked, &[], &cfg),
+            vec!["vayu:escalated", "status:blocked"]
+        );
+        assert_eq!(
+            with_status(&escalated, Status::Queued, &[], &cfg),
+            vec!["status:queued"]
         );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod assess;
 pub mod assignment;
+pub mod board;
 pub mod config_load;
 pub mod converge;
 pub mod convert;
@@ -11,11 +12,13 @@ pub mod effects;
 pub mod error;
 pub mod event;
 pub mod handlers;
+pub mod history;
 pub mod labels;
 mod ledger;
 pub mod observe;
 pub mod outcome;
 pub mod ports;
+pub mod schedules;
 pub mod subtasks;
 
 pub use ctx::{Clock, CrashHook, Ctx};

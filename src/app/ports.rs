@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::core::config::Permission;
 use crate::core::ids::{CommentId, IssueId, IssueNumber, Login, RepoName};
 
 /// Why a GitHub call failed, split so the app layer can decide between "tell
@@ -235,37 +236,6 @@ pub enum ReactionTarget {
     Comment(CommentId),
 }
 
-/// A collaborator's permission on a repository, ordered from least to most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Permission {
-    /// Not a collaborator.
-    None,
-    /// Read.
-    Read,
-    /// Triage.
-    Triage,
-    /// Write.
-    Write,
-    /// Maintain.
-    Maintain,
-    /// Admin.
-    Admin,
-}
-
-impl Permission {
-    /// Parses GitHub's `role_name`/`permission` strings; unknown ones are `None`.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "admin" => Self::Admin,
-            "maintain" => Self::Maintain,
-            "write" | "push" => Self::Write,
-            "triage" => Self::Triage,
-            "read" | "pull" => Self::Read,
-            _ => Self::None,
-        }
-    }
-}
-
 /// A file read from a repository's default branch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileContent {
@@ -317,6 +287,28 @@ pub enum FieldValue {
     Number(f64),
     /// Text.
     Text(String),
+}
+
+/// A board item as GitHub holds it: which issue, and the values set on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectItemState {
+    /// The issue's node id.
+    pub content_id: String,
+    /// The item's node id.
+    pub item_id: String,
+    /// Values by field node id (fields of other types are left out).
+    pub values: std::collections::BTreeMap<String, FieldValue>,
+}
+
+/// One field value to set on one board item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldUpdate {
+    /// The item's node id.
+    pub item_id: String,
+    /// The field's node id.
+    pub field_id: String,
+    /// The value.
+    pub value: FieldValue,
 }
 
 /// Everything vayu asks of GitHub. Every method takes the repository it acts
@@ -483,7 +475,7 @@ pub trait GitHub: Send + Sync {
         &self,
         repo: &RepoName,
         user: &Login,
-    ) -> impl Future<Output = GhResult<Permission>> + Send;
+    ) -> impl Future<Output = GhResult<Option<Permission>>> + Send;
     /// A file on the default branch; `None` when it does not exist.
     fn read_file(
         &self,
@@ -529,6 +521,35 @@ pub trait GitHub: Send + Sync {
         field_id: &str,
         value: &FieldValue,
     ) -> impl Future<Output = GhResult<()>> + Send;
+    /// The items of `project_id` whose content is one of `content_ids`
+    /// (issue node ids), with their values: one query.
+    fn project_items(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        content_ids: &[String],
+    ) -> impl Future<Output = GhResult<Vec<ProjectItemState>>> + Send;
+    /// Adds issues (by node id) to a project in one mutation; item ids in order.
+    fn add_project_items(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        content_ids: &[String],
+    ) -> impl Future<Output = GhResult<Vec<String>>> + Send;
+    /// Sets many field values in as few mutations as GitHub allows.
+    fn set_project_fields(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        updates: &[FieldUpdate],
+    ) -> impl Future<Output = GhResult<()>> + Send;
+
+    /// How long calls for `repo` are held back because GitHub keeps failing
+    /// (an open circuit breaker); `None` when they may go. Jobs wait this
+    /// long instead of spending an attempt.
+    fn held_back(&self, _repo: &RepoName) -> Option<Duration> {
+        None
+    }
 }
 
 /// Why the ledger (vayu's own database) failed; always worth a retry.

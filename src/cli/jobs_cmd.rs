@@ -14,6 +14,19 @@ pub struct DbArgs {
     database_url: String,
 }
 
+/// `vayu jobs [--dead]` lists jobs; `vayu jobs retry <id>` requeues a dead one.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    command: Option<JobsCommand>,
+    /// Only the dead jobs (out of attempts), with their last error.
+    #[arg(long)]
+    dead: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
 /// `vayu jobs …`.
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
@@ -34,16 +47,17 @@ pub enum JobsCommand {
     },
 }
 
-/// Runs a `vayu jobs` subcommand.
-pub fn run(cmd: &JobsCommand) -> anyhow::Result<()> {
+/// Runs `vayu jobs`.
+pub fn run(args: &JobsArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        match cmd {
-            JobsCommand::List { dead, db } => list(&db.database_url, *dead).await,
-            JobsCommand::Retry { id, db } => retry(&db.database_url, JobId(*id)).await,
+        match &args.command {
+            None => list(&args.db.database_url, args.dead).await,
+            Some(JobsCommand::List { dead, db }) => list(&db.database_url, *dead).await,
+            Some(JobsCommand::Retry { id, db }) => retry(&db.database_url, JobId(*id)).await,
         }
     })
 }

@@ -2,11 +2,15 @@
 
 mod action_cmd;
 mod config_cmd;
+mod events_cmd;
 mod input;
 mod inspect_cmd;
 mod jobs_cmd;
 mod plan_cmd;
+mod reconcile_cmd;
+mod report_cmd;
 mod serve_cmd;
+mod task_cmd;
 
 use std::process::ExitCode;
 
@@ -31,19 +35,26 @@ enum Command {
     InspectEvent(inspect_cmd::InspectArgs),
     /// Run the GitHub App webhook server (setup mode without App credentials).
     Serve(Box<serve_cmd::ServeArgs>),
-    /// Inspect the job queue and requeue dead jobs.
-    #[command(subcommand)]
-    Jobs(jobs_cmd::JobsCommand),
+    /// Inspect the job queue (`--dead`: jobs out of attempts) and requeue dead jobs.
+    Jobs(jobs_cmd::JobsArgs),
     /// Run as the companion GitHub Action (reads GITHUB_* and INPUT_* variables).
     Action(action_cmd::ActionArgs),
+    /// Analytics over the server's task history (throughput, latency, success, queue).
+    Report(report_cmd::ReportArgs),
+    /// Create, inspect and list tasks on GitHub (a token and --repo).
+    #[command(subcommand)]
+    Task(task_cmd::TaskCommand),
+    /// Reconcile a repository now: repair every open parent's drift from its plan.
+    Reconcile(Box<reconcile_cmd::ReconcileArgs>),
+    /// Print the event log (decisions, job outcomes) as JSON lines; --follow to keep watching.
+    Events(events_cmd::EventsArgs),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == "serve" || a == "jobs")
-    {
+    if std::env::args_os().nth(1).is_some_and(|a| {
+        a == "serve" || a == "jobs" || a == "report" || a == "reconcile" || a == "events"
+    }) {
         serve_cmd::load_dotenv();
     }
     let cli = Cli::parse();
@@ -57,6 +68,10 @@ pub fn main() -> ExitCode {
         Command::InspectEvent(args) => inspect_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
         Command::Jobs(cmd) => jobs_cmd::run(&cmd),
+        Command::Report(args) => report_cmd::run(&args),
+        Command::Task(cmd) => task_cmd::run(&cmd),
+        Command::Reconcile(args) => reconcile_cmd::run(&args),
+        Command::Events(args) => events_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,17 +10,19 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 
 use crate::app::Ctx;
+use crate::core::config::DurationSecs;
 use crate::core::ids::Login;
 use crate::github::auth::AppCredentials;
 use crate::github::{ClientConfig, GitHubClient};
 use crate::server::logging::{self, LogFormat};
 use crate::server::memory::MemoryQueue;
-use crate::server::orchestrate::OrchestratorHandler;
+use crate::server::orchestrate::{OrchestratorHandler, enqueue_reconciles};
 use crate::server::setup::SetupConfig;
 use crate::server::signature::WebhookSecret;
 use crate::server::store_ingest::StoreIngest;
 use crate::server::store_runner::StoreRunner;
 use crate::server::{Ingest, JobRunner, Verify, WorkerPool};
+use crate::store::AnyStore;
 
 /// Options of `vayu serve` (each also read from the environment and `.env`).
 #[derive(Debug, clap::Args)]
@@ -67,6 +69,11 @@ pub struct ServeArgs {
     /// Where setup mode writes the App credentials.
     #[arg(long, default_value = ".env")]
     env_file: PathBuf,
+    /// How often every repository with open vayu tasks is reconciled with
+    /// GitHub (`90s`, `15m`, `1h`; `0s` turns it off): repairs what missed
+    /// deliveries and hand edits left behind. Runs as queued jobs.
+    #[arg(long, env = "VAYU_RECONCILE_INTERVAL", default_value = "15m")]
+    reconcile_interval: DurationSecs,
 }
 
 /// Loads `.env` from the working directory into the environment (existing
@@ -126,9 +133,20 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         ),
     };
     let github = github_client(args)?;
-    let (ingest, runner) = open_store(&args.database_url, github, &args.bot_login).await?;
+    let (ingest, runner, store) = open_store(&args.database_url, github, &args.bot_login).await?;
     let poke = Arc::new(Notify::new());
     let pool = WorkerPool::spawn(runner, args.workers, poke.clone(), Duration::from_secs(5));
+    // The report's analytics on /metrics, refreshed once a minute.
+    let analytics = store
+        .clone()
+        .map(|s| crate::server::analytics::spawn(s, Duration::from_secs(60)));
+    let reconciler = match (store, args.reconcile_interval.to_std()) {
+        (Some(store), every) if !every.is_zero() => {
+            info!(every = %args.reconcile_interval, "periodic reconcile on");
+            Some(tokio::spawn(reconcile_every(store, every, poke.clone())))
+        }
+        _ => None,
+    };
     let app = crate::server::webhook_app(ingest, verify, poke);
     info!(addr = %local, workers = args.workers, "listening");
     let served = crate::server::serve(listener, app.router, crate::server::shutdown_signal()).await;
@@ -136,12 +154,40 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     if let Err(e) = app.commit_task.await {
         warn!(error = %e, "the commit task ended abnormally");
     }
+    if let Some(reconciler) = reconciler {
+        // It only enqueues, each in its own transaction: stopping it between
+        // two repositories loses nothing the next start will not redo.
+        reconciler.abort();
+    }
+    if let Some(analytics) = analytics {
+        analytics.abort();
+    }
     pool.shutdown().await;
     info!("stopped");
     served.context("the server failed")
 }
 
-type Store = (Arc<dyn Ingest>, Arc<dyn JobRunner>);
+/// Every `every`, enqueues a reconcile job per repository with open tasks
+/// and wakes the workers; the first run is one period after start.
+async fn reconcile_every(store: Arc<AnyStore>, every: Duration, poke: Arc<Notify>) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match enqueue_reconciles(&*store, chrono::Utc::now()).await {
+            Ok(repos) if repos.is_empty() => {}
+            Ok(repos) => {
+                info!(repos = repos.len(), "periodic reconcile queued");
+                poke.notify_waiters();
+            }
+            Err(e) => {
+                warn!(error = %e, "could not queue the periodic reconcile; trying next period")
+            }
+        }
+    }
+}
+
+type Store = (Arc<dyn Ingest>, Arc<dyn JobRunner>, Option<Arc<AnyStore>>);
 
 /// The store behind `--database-url`.
 async fn open_store(url: &str, github: GitHubClient, bot: &str) -> anyhow::Result<Store> {
@@ -150,7 +196,7 @@ async fn open_store(url: &str, github: GitHubClient, bot: &str) -> anyhow::Resul
             "memory: store — deliveries are NOT durable and are lost on exit; for tests and benchmarks only"
         );
         let queue = Arc::new(MemoryQueue::with_payloads(false));
-        return Ok((queue.clone(), queue));
+        return Ok((queue.clone(), queue, None));
     }
     let store = Arc::new(
         crate::store::connect(url)
@@ -158,15 +204,25 @@ async fn open_store(url: &str, github: GitHubClient, bot: &str) -> anyhow::Resul
             .context("cannot open the database given by --database-url / DATABASE_URL")?,
     );
     let ctx = Ctx::new(github, (*store).clone(), Login(bot.to_owned()));
+    let handler = OrchestratorHandler::new(ctx);
+    // Dropped with the process; a slot claimed just before exit keeps its job.
+    drop(crate::server::schedules::spawn_ticker(
+        handler.ctx(),
+        Duration::from_secs(60),
+    ));
     let runner = StoreRunner::new(
         store.clone(),
-        OrchestratorHandler::new(ctx),
+        handler,
         format!("vayu-{}", std::process::id()),
         // Longer than any job should take; an expired lease runs the job
         // again, which the orchestrator's idempotency makes harmless.
         Duration::from_secs(600),
     );
-    Ok((Arc::new(StoreIngest::new(store)), Arc::new(runner)))
+    Ok((
+        Arc::new(StoreIngest::new(store.clone())),
+        Arc::new(runner),
+        Some(store),
+    ))
 }
 
 /// The GitHub client with the App's credentials.

@@ -8,5 +8,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod marker;
 pub mod plan;
+pub mod report;
+pub mod schedule;
 pub mod task;
 pub mod triage;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use super::auth::{AppCredentials, TokenCache, app_jwt};
+use super::breaker::{Breaker, BreakerConfig};
 use super::pacing::Pacer;
 use super::retry::RetryPolicy;
 use super::transport::{NowFn, Req, Transport, system_now};
@@ -31,6 +32,8 @@ pub struct ClientConfig {
     /// Connect and read timeout of one attempt; `None` for none (tests with
     /// a paused clock, where a pending timeout would be advanced to at once).
     pub timeout: Option<Duration>,
+    /// When calls for an installation pause after repeated failures.
+    pub breaker: BreakerConfig,
 }
 
 impl Default for ClientConfig {
@@ -40,6 +43,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             mutation_gap: Duration::from_secs(1),
             timeout: Some(Duration::from_secs(30)),
+            breaker: BreakerConfig::default(),
         }
     }
 }
@@ -74,6 +78,7 @@ struct Shared {
     now: NowFn,
     attempts: Arc<AtomicU64>,
     pacers: std::sync::Mutex<HashMap<u64, Arc<Pacer>>>,
+    breakers: std::sync::Mutex<HashMap<u64, Arc<Breaker>>>,
 }
 
 /// The octocrab-backed implementation of the [`GitHub`] port.
@@ -126,7 +131,22 @@ impl Shared {
             now,
             attempts: Arc::new(AtomicU64::new(0)),
             pacers: std::sync::Mutex::new(HashMap::new()),
+            breakers: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    fn breaker(&self, installation: u64) -> Arc<Breaker> {
+        let mut breakers = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
+        breakers
+            .entry(installation)
+            .or_insert_with(|| Arc::new(Breaker::new(self.cfg.breaker.clone())))
+            .clone()
+    }
+
+    /// How long calls for `installation` are held back by its open circuit.
+    fn held_back(&self, installation: u64) -> Option<Duration> {
+        let breakers = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
+        breakers.get(&installation)?.held_back((self.now)())
     }
 
     fn pacer(&self, installation: u64) -> Arc<Pacer> {
@@ -137,11 +157,19 @@ impl Shared {
             .clone()
     }
 
-    fn transport(&self, base: &str, token: &str, pacer: Arc<Pacer>) -> GhResult<Transport> {
+    fn transport(
+        &self,
+        base: &str,
+        token: &str,
+        pacer: Arc<Pacer>,
+        breaker: (u64, Arc<Breaker>),
+    ) -> GhResult<Transport> {
         Ok(Transport {
             octo: octocrab(base, token, self.cfg.timeout)?,
             policy: self.cfg.retry.clone(),
             pacer,
+            installation: breaker.0,
+            breaker: breaker.1,
             attempts: self.attempts.clone(),
             now: self.now.clone(),
         })
@@ -149,9 +177,10 @@ impl Shared {
 
     fn session_for(&self, token: &str, installation: u64) -> GhResult<Session> {
         let pacer = self.pacer(installation);
+        let breaker = (installation, self.breaker(installation));
         Ok(Session {
-            rest: self.transport(&self.cfg.base_url, token, pacer.clone())?,
-            graphql: self.transport(&self.cfg.graphql_base(), token, pacer)?,
+            rest: self.transport(&self.cfg.base_url, token, pacer.clone(), breaker.clone())?,
+            graphql: self.transport(&self.cfg.graphql_base(), token, pacer, breaker)?,
         })
     }
 }
@@ -200,6 +229,24 @@ impl GitHubClient {
         self.shared.attempts.load(Ordering::Relaxed)
     }
 
+    /// How long calls for `repo` are held back because GitHub kept failing
+    /// for its installation (circuit open); `None` when they may go.
+    pub(crate) fn breaker_wait(&self, repo: &RepoName) -> Option<Duration> {
+        let installation = match &self.auth {
+            Auth::Token(_) => 0,
+            Auth::App { installations, .. } => installations.try_lock().ok()?.get(repo)?.0,
+        };
+        self.shared.held_back(installation)
+    }
+
+    /// [`Self::with_token`] with an injected clock (Unix seconds) for the
+    /// circuit breaker and rate-limit waits, for tests.
+    pub fn with_token_clock(cfg: ClientConfig, token: &str, now: NowFn) -> GhResult<Self> {
+        let shared = Shared::new(cfg, now);
+        let session = shared.session_for(token, 0)?;
+        Ok(Self::new(shared, Auth::Token(Arc::new(session))))
+    }
+
     /// Installation-token exchanges made so far.
     pub fn token_exchanges(&self) -> u64 {
         self.exchanges.load(Ordering::Relaxed)
@@ -224,6 +271,7 @@ impl GitHubClient {
                     &self.shared.cfg.base_url,
                     &app_jwt(creds, chrono::Utc::now().timestamp())?,
                     Arc::new(Pacer::new(Duration::ZERO)),
+                    (0, Arc::new(Breaker::new(BreakerConfig::default()))),
                 )?;
                 let path = format!("/repos/{}/{}/installation", repo.owner(), repo.name());
                 let found: WireInstallation = app.send(&Req::get(path)).await?.json()?;
@@ -238,6 +286,7 @@ impl GitHubClient {
                     &self.shared.cfg.base_url,
                     &app_jwt(creds, chrono::Utc::now().timestamp())?,
                     Arc::new(Pacer::new(Duration::ZERO)),
+                    (0, Arc::new(Breaker::new(BreakerConfig::default()))),
                 )?;
                 let path = format!("/app/installations/{id}/access_tokens");
                 let req = Req::with(http::Method::POST, path, serde_json::json!({}));

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::client::{GitHubClient, repo_path};
 use super::transport::{Req, seg};
-use crate::app::ports::{FileContent, GhResult, GitHubError, Permission};
+use crate::app::ports::{FileContent, GhResult, GitHubError};
+use crate::core::config::Permission;
 use crate::core::ids::{Login, RepoName};
 
 #[derive(Deserialize)]
@@ -49,7 +50,7 @@ impl GitHubClient {
         &self,
         repo: &RepoName,
         user: &Login,
-    ) -> GhResult<Permission> {
+    ) -> GhResult<Option<Permission>> {
         let s = self.session(repo).await?;
         let path = format!(
             "{}/collaborators/{}/permission",
@@ -60,11 +61,11 @@ impl GitHubClient {
             Ok(resp) => {
                 let w: WirePermission = resp.json()?;
                 // `role_name` knows triage/maintain; `permission` folds them into read/write.
-                Ok(Permission::parse(
+                Ok(Permission::from_github(
                     w.role_name.as_deref().unwrap_or(&w.permission),
                 ))
             }
-            Err(GitHubError::NotFound { .. }) => Ok(Permission::None),
+            Err(GitHubError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }

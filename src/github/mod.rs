@@ -9,6 +9,7 @@
 //! call. We decode only what we read.
 
 pub mod auth;
+pub mod breaker;
 pub mod client;
 mod client_comments;
 mod client_issues;
@@ -19,10 +20,12 @@ mod graphql;
 pub mod pacing;
 mod port;
 mod projects;
+mod projects_batch;
 pub mod retry;
 mod transport;
 pub mod webhook;
 mod wire;
 
+pub use breaker::BreakerConfig;
 pub use client::{ClientConfig, GitHubClient};
 pub use transport::{NowFn, system_now};

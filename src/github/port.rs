@@ -133,7 +133,7 @@ impl GitHub for GitHubClient {
     async fn list_blocking(&self, repo: &RepoName, n: IssueNumber) -> GhResult<Vec<Issue>> {
         self.blocking_list(repo, n).await
     }
-    async fn permission(&self, repo: &RepoName, user: &Login) -> GhResult<Permission> {
+    async fn permission(&self, repo: &RepoName, user: &Login) -> GhResult<Option<Permission>> {
         self.permission_of(repo, user).await
     }
     async fn read_file(&self, repo: &RepoName, path: &str) -> GhResult<Option<FileContent>> {
@@ -183,5 +183,32 @@ impl GitHub for GitHubClient {
     ) -> GhResult<()> {
         self.project_set_field(repo, project_id, item_id, field_id, value)
             .await
+    }
+    async fn project_items(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        content_ids: &[String],
+    ) -> GhResult<Vec<ProjectItemState>> {
+        self.project_items_of(repo, project_id, content_ids).await
+    }
+    async fn add_project_items(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        content_ids: &[String],
+    ) -> GhResult<Vec<String>> {
+        self.project_add_items(repo, project_id, content_ids).await
+    }
+    async fn set_project_fields(
+        &self,
+        repo: &RepoName,
+        project_id: &str,
+        updates: &[FieldUpdate],
+    ) -> GhResult<()> {
+        self.project_set_fields(repo, project_id, updates).await
+    }
+    fn held_back(&self, repo: &RepoName) -> Option<std::time::Duration> {
+        self.breaker_wait(repo)
     }
 }

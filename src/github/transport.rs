@@ -10,9 +10,11 @@ use http::{HeaderMap, Method, StatusCode};
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 
+use super::breaker::{Admit, Breaker, counts, open_error};
 use super::pacing::Pacer;
 use super::retry::{Failure, RetryPolicy, Wait, classify};
 use crate::app::ports::{GhResult, GitHubError};
+use crate::server::metrics;
 
 /// The current Unix time in seconds, injectable for tests.
 pub type NowFn = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -106,6 +108,9 @@ pub(crate) struct Transport {
     pub octo: Octocrab,
     pub policy: RetryPolicy,
     pub pacer: Arc<Pacer>,
+    /// The installation's circuit breaker (shared by its REST and GraphQL transports).
+    pub breaker: Arc<Breaker>,
+    pub installation: u64,
     pub attempts: Arc<AtomicU64>,
     pub now: NowFn,
 }
@@ -119,6 +124,17 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// Sends `req`, retrying as the policy allows; mutations are paced.
     pub async fn send(&self, req: &Req) -> GhResult<Resp> {
+        if let Admit::No(wait) = self.breaker.admit((self.now)()) {
+            return Err(open_error(self.installation, wait));
+        }
+        let out = self.send_admitted(req).await;
+        // Any answer that is not GitHub failing (a 404, a 422) shows it is up.
+        let healthy = out.as_ref().err().is_none_or(|e| !counts(e));
+        self.breaker.record(healthy, (self.now)());
+        out
+    }
+
+    async fn send_admitted(&self, req: &Req) -> GhResult<Resp> {
         let attempt = || self.attempt(req);
         let retried = attempt
             .retry(self.policy.backoff())
@@ -165,13 +181,13 @@ impl Transport {
                 },
                 wait: Wait::Never,
             })?;
-        let response = self
-            .octo
-            .execute(request)
-            .await
-            .map_err(|e| Failure::transport(format!("{}: {e}", req.what())))?;
+        let response = self.octo.execute(request).await.map_err(|e| {
+            record_call(req, None, None);
+            Failure::transport(format!("{}: {e}", req.what()))
+        })?;
         let status = response.status();
         let headers = response.headers().clone();
+        record_call(req, Some(status), Some(&headers));
         let body = self
             .octo
             .body_to_string(response)
@@ -195,6 +211,93 @@ impl Transport {
     }
 }
 
+/// Counts the attempt on `/metrics` and keeps the rate-limit gauge current.
+fn record_call(req: &Req, status: Option<StatusCode>, headers: Option<&HeaderMap>) {
+    metrics::count_github_call(
+        req.method.as_str(),
+        route_template(&req.path),
+        status.map(|s| s.as_u16()),
+    );
+    let header = |name: &str| {
+        headers
+            .and_then(|h| h.get(name))
+            .and_then(|v| v.to_str().ok())
+    };
+    if let Some(remaining) = header("x-ratelimit-remaining").and_then(|v| v.parse().ok()) {
+        metrics::record_rate_limit(header("x-ratelimit-resource").unwrap_or("core"), remaining);
+    }
+}
+
+/// Path segments that name an endpoint rather than a value; anything else
+/// becomes a placeholder, so the `route` label has a bounded set of values
+/// whatever the repositories, issues or labels are called.
+const ROUTE_WORDS: &[&str] = &[
+    "repos",
+    "issues",
+    "comments",
+    "reactions",
+    "labels",
+    "dependencies",
+    "blocked_by",
+    "blocking",
+    "parent",
+    "sub_issue",
+    "sub_issues",
+    "priority",
+    "collaborators",
+    "permission",
+    "contents",
+    "dispatches",
+    "actions",
+    "workflows",
+    "installation",
+    "installations",
+    "access_tokens",
+    "app",
+    "app-manifests",
+    "conversions",
+    "graphql",
+    "user",
+    "users",
+    "orgs",
+    "projects",
+];
+
+/// The route template of a request path, as GitHub's REST reference writes
+/// it: `/repos/o/r/issues/7/labels/bug?x=1` → `/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}`.
+pub(crate) fn route_template(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut out = String::with_capacity(path.len());
+    for (i, seg) in segments.iter().enumerate() {
+        let prev = i.checked_sub(1).map_or("", |p| segments[p]);
+        let before = i.checked_sub(2).map_or("", |p| segments[p]);
+        out.push('/');
+        let numeric = seg.bytes().all(|b| b.is_ascii_digit());
+        let placeholder = match (before, prev) {
+            (_, "repos" | "users" | "orgs") => "{owner}",
+            ("repos", _) => "{repo}",
+            (_, "contents") => {
+                // The file path may hold slashes: one placeholder for all of it.
+                out.push_str("{path}");
+                break;
+            }
+            (_, "issues") if numeric => "{issue_number}",
+            (_, "comments") if numeric => "{comment_id}",
+            (_, "installations") if numeric => "{installation_id}",
+            (_, "labels") => "{name}",
+            (_, "collaborators") => "{username}",
+            (_, "workflows") => "{workflow_id}",
+            (_, "app-manifests") => "{code}",
+            _ if numeric => "{id}",
+            _ if ROUTE_WORDS.contains(seg) => seg,
+            _ => "{param}",
+        };
+        out.push_str(placeholder);
+    }
+    if out.is_empty() { "/".to_owned() } else { out }
+}
+
 /// Percent-encodes one path segment (label names may hold spaces or `/`).
 pub(crate) fn seg(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -210,6 +313,45 @@ pub(crate) fn seg(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn routes_are_templates() {
+        for (path, route) in [
+            (
+                "/repos/octo/hello/issues/7/labels/type%3Abug",
+                "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
+            ),
+            (
+                "/repos/o/r/issues?labels=vayu&state=open&per_page=100&page=2",
+                "/repos/{owner}/{repo}/issues",
+            ),
+            (
+                "/repos/o/r/issues/comments/99/reactions",
+                "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+            ),
+            (
+                "/repos/o/r/issues/3/dependencies/blocked_by/12",
+                "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{id}",
+            ),
+            (
+                "/repos/o/r/contents/.github/vayu.yml",
+                "/repos/{owner}/{repo}/contents/{path}",
+            ),
+            (
+                "/repos/o/r/collaborators/mona/permission",
+                "/repos/{owner}/{repo}/collaborators/{username}/permission",
+            ),
+            (
+                "/app/installations/42/access_tokens",
+                "/app/installations/{installation_id}/access_tokens",
+            ),
+            ("/graphql", "/graphql"),
+            ("/something/odd", "/{param}/{param}"),
+            ("", "/"),
+        ] {
+            assert_eq!(super::route_template(path), route, "{path}");
+        }
+    }
+
     #[test]
     fn segments_are_encoded() {
         assert_eq!(super::seg("type:bug"), "type:bug");

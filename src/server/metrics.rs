@@ -12,6 +12,25 @@ pub const JOB_DURATION: &str = "job_duration_seconds";
 pub const QUEUE_DEPTH: &str = "queue_depth";
 /// Gauge `rate_limit_remaining{resource}`: GitHub's last `x-ratelimit-remaining`.
 pub const RATE_LIMIT_REMAINING: &str = "rate_limit_remaining";
+/// Counter `github_requests_total{method, route, status}`: every HTTP attempt
+/// to GitHub, retries included, by route template (`/repos/{owner}/{repo}/issues/{issue_number}`)
+/// and status (`error` when no response arrived).
+pub const GITHUB_REQUESTS: &str = "github_requests_total";
+
+/// Rate-limit resources GitHub names in `x-ratelimit-resource`; others are `other`.
+const KNOWN_RESOURCES: &[&str] = &[
+    "core",
+    "graphql",
+    "search",
+    "code_search",
+    "integration_manifest",
+    "source_import",
+    "code_scanning_upload",
+    "actions_runner_registration",
+    "scim",
+    "dependency_snapshots",
+    "audit_log",
+];
 
 /// Events that get their own label value; anything else is `other`, so an
 /// unauthenticated client cannot grow the label set; `unknown` is for
@@ -62,6 +81,10 @@ fn describe() {
         RATE_LIMIT_REMAINING,
         "GitHub API requests left in the current rate-limit window"
     );
+    metrics::describe_counter!(
+        GITHUB_REQUESTS,
+        "GitHub API requests (attempts, retries included) by method, route template and status"
+    );
     metrics::gauge!(QUEUE_DEPTH).set(0.0);
 }
 
@@ -75,7 +98,26 @@ pub fn count_delivery(event: &str, outcome: &'static str) {
     metrics::counter!(DELIVERIES, "event" => event, "outcome" => outcome).increment(1);
 }
 
-/// Records GitHub's `x-ratelimit-remaining` for `resource` (`core`, `graphql`).
+/// Records GitHub's `x-ratelimit-remaining` for `resource` (`core`, `graphql`;
+/// a name GitHub may add later is `other`, so a response cannot grow the label set).
 pub fn record_rate_limit(resource: &str, remaining: u64) {
-    metrics::gauge!(RATE_LIMIT_REMAINING, "resource" => resource.to_owned()).set(remaining as f64);
+    let resource = KNOWN_RESOURCES
+        .iter()
+        .find(|known| **known == resource)
+        .copied()
+        .unwrap_or("other");
+    metrics::gauge!(RATE_LIMIT_REMAINING, "resource" => resource).set(remaining as f64);
+}
+
+/// Counts one GitHub request; `route` is a template (see
+/// `github::transport::route_template`), never a concrete path.
+pub fn count_github_call(method: &str, route: String, status: Option<u16>) {
+    let status = status.map_or_else(|| "error".to_owned(), |s| s.to_string());
+    metrics::counter!(
+        GITHUB_REQUESTS,
+        "method" => method.to_owned(),
+        "route" => route,
+        "status" => status
+    )
+    .increment(1);
 }

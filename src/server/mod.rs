@@ -3,6 +3,7 @@
 //! graceful shutdown. The store and the orchestrator plug in through the
 //! [`Ingest`] and [`JobRunner`] traits.
 
+pub mod analytics;
 mod batcher;
 pub mod env_file;
 pub mod ingest;
@@ -10,6 +11,7 @@ pub mod logging;
 pub mod memory;
 pub mod metrics;
 pub mod orchestrate;
+pub mod schedules;
 pub mod setup;
 pub mod signature;
 pub mod store_ingest;

@@ -2,22 +2,45 @@
 //! one due job, run it through a [`JobHandler`] (the orchestrator, wired by
 //! the caller), then complete it or record the failure (the store backs off
 //! in SQL and marks the job dead after its last attempt).
+//!
+//! Jobs about the same parent issue never run at once: before running, the
+//! runner takes the store's advisory lock on the key the handler names, and
+//! a job whose parent is busy is deferred (queued again shortly, no attempt
+//! spent) rather than waiting, so it holds neither a worker nor a connection.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tracing::{Instrument, info_span, warn};
+use serde_json::json;
+use tracing::{Instrument, debug, info_span, warn};
 
 use super::ingest::BoxFuture;
 use super::workers::{JobDone, JobError, JobRunner};
-use crate::store::{Failed, LeasedJob, Store, StoreError};
+use crate::core::ids::{IssueNumber, RepoName};
+use crate::store::{Failed, LeasedJob, NewEvent, Store, StoreError};
 
 /// Runs one leased job; `Err` carries the message stored as the job's last error.
 pub trait JobHandler: Send + Sync + 'static {
     /// Does the job's work; must be safe to run again (leases expire, jobs retry).
     fn handle<'a>(&'a self, job: &'a LeasedJob) -> BoxFuture<'a, Result<(), String>>;
+
+    /// The parent issue the job works on, if any: jobs with the same key
+    /// never run at once.
+    fn lock_key(&self, job: &LeasedJob) -> Option<(RepoName, IssueNumber)> {
+        let _ = job;
+        None
+    }
+
+    /// How long `job` must wait before it can run (GitHub is held back by a
+    /// circuit breaker); the runner then defers it without spending an attempt.
+    fn wait_before(&self, _job: &LeasedJob) -> Option<Duration> {
+        None
+    }
 }
+
+/// How long a job whose parent issue is busy waits before it is tried again.
+pub const DEFAULT_DEFER: Duration = Duration::from_secs(1);
 
 /// Leases from a [`Store`] and runs jobs through a [`JobHandler`].
 #[derive(Debug)]
@@ -26,6 +49,7 @@ pub struct StoreRunner<S, H> {
     handler: H,
     worker: String,
     lease_for: Duration,
+    defer_for: Duration,
 }
 
 impl<S, H> StoreRunner<S, H> {
@@ -36,7 +60,14 @@ impl<S, H> StoreRunner<S, H> {
             handler,
             worker: worker.into(),
             lease_for,
+            defer_for: DEFAULT_DEFER,
         }
+    }
+
+    /// The same runner, deferring a job whose parent is busy by `defer_for`.
+    pub fn with_defer(mut self, defer_for: Duration) -> Self {
+        self.defer_for = defer_for;
+        self
     }
 }
 
@@ -60,6 +91,149 @@ fn job_span(job: &LeasedJob) -> tracing::Span {
     )
 }
 
+impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
+    /// Runs `job` under its parent's lock, or defers it when the parent is
+    /// busy; true when it ran.
+    async fn run_locked(&self, job: &LeasedJob) -> Result<bool, StoreError> {
+        let key = self.handler.lock_key(job);
+        let Some((repo, issue)) = &key else {
+            self.run(job, None).await?;
+            return Ok(true);
+        };
+        let guard = match self.store.try_advisory_lock(repo, *issue).await {
+            Ok(Some(guard)) => guard,
+            Ok(None) => {
+                debug!(%repo, %issue, "another job works on this issue; deferred");
+                self.defer(job).await?;
+                return Ok(false);
+            }
+            Err(e) => {
+                // Not the job's fault: give it back without spending an attempt.
+                self.defer(job).await?;
+                return Err(e);
+            }
+        };
+        let ran = self.run(job, key.as_ref()).await;
+        let unlocked = self.store.unlock(guard).await;
+        ran?;
+        unlocked.map(|()| true)
+    }
+
+    async fn defer(&self, job: &LeasedJob) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let later = chrono::Duration::from_std(self.defer_for)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(now);
+        self.store.defer(job.id, job.lease, later, now).await
+    }
+
+    /// Runs the handler and records the outcome on the job and in the event
+    /// log, under the job's parent `key` when it has one.
+    async fn run(
+        &self,
+        job: &LeasedJob,
+        key: Option<&(RepoName, IssueNumber)>,
+    ) -> Result<(), StoreError> {
+        // While GitHub is held back, neither running nor failing the job: it
+        // waits, its attempts untouched.
+        let outcome = match self.handler.wait_before(job) {
+            Some(_) => Err("not run: GitHub calls are paused (circuit open)".to_owned()),
+            None => self.handler.handle(job).await,
+        };
+        let (recorded, event) = match outcome {
+            Ok(()) => (
+                self.store.complete(job.id, job.lease, Utc::now()).await,
+                ("job.done", None),
+            ),
+            Err(message) if self.handler.wait_before(job).is_some() => {
+                let now = Utc::now();
+                let wait = self.handler.wait_before(job).unwrap_or_default();
+                let at = chrono::TimeDelta::from_std(wait)
+                    .ok()
+                    .and_then(|d| now.checked_add_signed(d))
+                    .unwrap_or(now);
+                warn!(error = %message, retry_at = %at, "GitHub is held back; job deferred");
+                (
+                    self.store.defer(job.id, job.lease, at, now).await,
+                    ("job.deferred", Some(message)),
+                )
+            }
+            Err(message) => {
+                let failed = self
+                    .store
+                    .fail(job.id, job.lease, &message, Utc::now())
+                    .await;
+                let kind = match &failed {
+                    Ok(Failed::RetryAt(at)) => {
+                        warn!(error = %message, retry_at = %at, "job failed; will retry");
+                        "job.failed"
+                    }
+                    Ok(Failed::Dead) => {
+                        warn!(error = %message, "job failed its last attempt; it is dead");
+                        "job.dead"
+                    }
+                    Err(_) => "job.failed",
+                };
+                (failed.map(|_| ()), (kind, Some(message)))
+            }
+        };
+        match recorded {
+            // Someone else holds it now (our lease expired); their run counts.
+            Err(StoreError::LeaseLost { .. }) => {
+                warn!("lease expired before the job finished; another worker owns it");
+                Ok(())
+            }
+            Err(e) => Err(e),
+            Ok(()) => {
+                self.log_outcome(job, key, event.0, event.1).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends the job's outcome to the event log (`vayu events`); losing
+    /// this line must not fail the job, whose state is already stored.
+    async fn log_outcome(
+        &self,
+        job: &LeasedJob,
+        key: Option<&(RepoName, IssueNumber)>,
+        kind: &str,
+        error: Option<String>,
+    ) {
+        let field = |k: &str| job.payload.get(k).and_then(|v| v.as_str());
+        let (repo, issue) = match key {
+            Some((repo, issue)) => (Some(repo.clone()), Some(*issue)),
+            None => (field("repo").and_then(|r| r.parse().ok()), None),
+        };
+        let mut data = json!({
+            "job": job.id.0,
+            "kind": job.kind,
+            "attempt": job.attempts + 1,
+            "max_attempts": job.max_attempts,
+        });
+        if let Some(delivery) = field("delivery") {
+            data["delivery"] = json!(delivery);
+        }
+        if let Some(event) = job.payload.get("event").and_then(|e| e.get("kind")) {
+            data["event"] = event.clone();
+        }
+        if let Some(error) = error {
+            data["error"] = json!(error);
+        }
+        let event = NewEvent {
+            ts: Utc::now(),
+            kind: kind.to_owned(),
+            repo,
+            issue,
+            data,
+        };
+        if let Err(e) = self.store.append_event(&event).await {
+            warn!(error = %e, "could not log the job's outcome");
+        }
+    }
+}
+
 impl<S: Store + 'static, H: JobHandler> JobRunner for StoreRunner<S, H> {
     fn run_next(&self) -> BoxFuture<'_, Result<Option<JobDone>, JobError>> {
         Box::pin(async move {
@@ -72,39 +246,10 @@ impl<S: Store + 'static, H: JobHandler> JobRunner for StoreRunner<S, H> {
                 return Ok(None);
             };
             let span = job_span(&job);
-            async {
-                let outcome = self.handler.handle(&job).await;
-                let finished = match outcome {
-                    Ok(()) => self.store.complete(job.id, job.lease, Utc::now()).await,
-                    Err(message) => {
-                        match self
-                            .store
-                            .fail(job.id, job.lease, &message, Utc::now())
-                            .await
-                        {
-                            Ok(Failed::RetryAt(at)) => {
-                                warn!(error = %message, retry_at = %at, "job failed; will retry");
-                                Ok(())
-                            }
-                            Ok(Failed::Dead) => {
-                                warn!(error = %message, "job failed its last attempt; it is dead");
-                                Ok(())
-                            }
-                            Err(e) => Err(e),
-                        }
-                    }
-                };
-                match finished {
-                    // Someone else holds it now (our lease expired); their run counts.
-                    Err(StoreError::LeaseLost { .. }) => {
-                        warn!("lease expired before the job finished; another worker owns it");
-                        Ok(())
-                    }
-                    other => other.map_err(queue_error),
-                }
-            }
-            .instrument(span)
-            .await?;
+            self.run_locked(&job)
+                .instrument(span)
+                .await
+                .map_err(queue_error)?;
             Ok(Some(JobDone { kind: job.kind }))
         })
     }

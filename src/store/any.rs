@@ -151,6 +151,16 @@ impl Store for AnyStore {
         both!(self, s => s.fail(id, lease, error, now).await)
     }
 
+    async fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        both!(self, s => s.defer(id, lease, run_at, now).await)
+    }
+
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
         both!(self, s => s.list_jobs(state).await)
     }
@@ -245,7 +255,38 @@ impl Store for AnyStore {
         both!(self, s => s.append_event(event).await)
     }
 
+    async fn latest_events(
+        &self,
+        repo: Option<&RepoName>,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRow>> {
+        both!(self, s => s.latest_events(repo, limit).await)
+    }
+
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
         both!(self, s => s.events_since(after, limit).await)
+    }
+
+    async fn last_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        both!(self, s => s.last_schedule_slot(repo, schedule).await)
+    }
+
+    async fn claim_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        both!(self, s => s.claim_schedule_slot(repo, schedule, slot, job, now).await)
+    }
+
+    async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
+        both!(self, s => s.known_repos().await)
     }
 }

@@ -81,10 +81,11 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Enqueued>> + Send;
 
-    /// Leases up to `limit` runnable jobs (queued and due, or running with an
-    /// expired lease) of the given kinds (`None`: every kind) to `worker`
-    /// until `now + lease_for`, oldest `run_at` first; no job is leased twice
-    /// at once.
+    /// Leases up to `limit` due queued jobs of the given kinds (`None`: every
+    /// kind) to `worker` until `now + lease_for`, oldest `run_at` first; no
+    /// job is leased twice at once. First every expired lease (of any kind)
+    /// counts as a failed attempt at its `lease_until`: the job backs off as
+    /// in [`Store::fail`], or is dead after its last attempt.
     fn lease(
         &self,
         worker: &str,
@@ -96,7 +97,8 @@ pub trait Store: Send + Sync {
 
     /// Marks the job done if `lease` is still its lease, else
     /// [`StoreError::LeaseLost`]. A lease past `lease_until` that no other
-    /// worker has taken over still counts: the work was done, so keep it.
+    /// worker has taken over still counts, even once the expiry was counted
+    /// as a failed attempt: the work was done, so keep it.
     fn complete(
         &self,
         id: JobId,
@@ -114,6 +116,18 @@ pub trait Store: Send + Sync {
         error: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Failed>> + Send;
+
+    /// Gives a leased job back without counting an attempt: queued again,
+    /// not before `run_at` (its parent is busy, or a circuit breaker holds
+    /// GitHub back).
+    /// [`StoreError::LeaseLost`] if the lease is no longer ours.
+    fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// Jobs in `state`, oldest first.
     fn list_jobs(&self, state: JobState) -> impl Future<Output = StoreResult<Vec<JobRow>>> + Send;
@@ -204,12 +218,40 @@ pub trait Store: Send + Sync {
     /// Appends an event; returns its id (greater than every earlier id).
     fn append_event(&self, event: &NewEvent) -> impl Future<Output = StoreResult<i64>> + Send;
 
+    /// The last `limit` events (of `repo`, or of every repository), oldest first.
+    fn latest_events(
+        &self,
+        repo: Option<&RepoName>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<EventRow>>> + Send;
+
     /// Up to `limit` events with id greater than `after`, in order.
     fn events_since(
         &self,
         after: i64,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<EventRow>>> + Send;
+
+    /// The newest slot fired for `schedule` in `repo`, if any.
+    fn last_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+    ) -> impl Future<Output = StoreResult<Option<DateTime<Utc>>>> + Send;
+
+    /// Claims `slot` of `schedule` and enqueues `job` in one transaction;
+    /// false (nothing stored) when this or a later slot was claimed before.
+    fn claim_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    /// Repositories vayu has heard from (deliveries or tasks), by name.
+    fn known_repos(&self) -> impl Future<Output = StoreResult<Vec<RepoName>>> + Send;
 }
 
 /// Milliseconds since the epoch, as SQLite stores instants.

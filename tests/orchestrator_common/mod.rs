@@ -121,6 +121,7 @@ impl H {
             author: user("octocat"),
             author_association: "OWNER".into(),
             issue_type: None,
+            parent: None,
         }
     }
 
@@ -209,6 +210,13 @@ impl H {
 
     pub async fn handle(&self, e: &Event) -> Outcome {
         handle(e, &self.ctx).await.expect("handled")
+    }
+
+    /// Runs the periodic reconcile over the test repository.
+    pub async fn reconcile(&self) -> Outcome {
+        vayu::app::reconcile(&self.ctx, &repo())
+            .await
+            .expect("reconciled")
     }
 
     /// Runs `e` and returns the GitHub writes it made.

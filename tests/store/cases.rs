@@ -178,17 +178,26 @@ pub async fn expired_lease_is_leasable_again<S: Store>(s: &S) {
             .unwrap()
             .is_empty()
     );
+    // Expired at t0+60: that counts as a failed attempt, so the job backs
+    // off 10 s from the expiry before anyone may lease it again.
+    assert!(
+        s.lease("b", None, Duration::from_secs(60), t0() + secs(60), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let b = s
-        .lease("b", None, Duration::from_secs(60), t0() + secs(60), 10)
+        .lease("b", None, Duration::from_secs(60), t0() + secs(70), 10)
         .await
         .unwrap();
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].id, a[0].id);
+    assert_eq!(b[0].attempts, 1);
     let running = s.list_jobs(JobState::Running).await.unwrap();
     assert_eq!(running[0].leased_by.as_deref(), Some("b"));
 
     let lost = s
-        .complete(a[0].id, a[0].lease, t0() + secs(61))
+        .complete(a[0].id, a[0].lease, t0() + secs(71))
         .await
         .unwrap_err();
     assert_eq!(
@@ -199,16 +208,16 @@ pub async fn expired_lease_is_leasable_again<S: Store>(s: &S) {
         )
     );
     let lost = s
-        .fail(a[0].id, a[0].lease, "boom", t0() + secs(61))
+        .fail(a[0].id, a[0].lease, "boom", t0() + secs(71))
         .await
         .unwrap_err();
     assert!(matches!(lost, StoreError::LeaseLost { job } if job == a[0].id));
-    s.complete(b[0].id, b[0].lease, t0() + secs(61))
+    s.complete(b[0].id, b[0].lease, t0() + secs(71))
         .await
         .unwrap();
     // Completed: a second completion under the same lease is refused too.
     assert!(matches!(
-        s.complete(b[0].id, b[0].lease, t0() + secs(62)).await,
+        s.complete(b[0].id, b[0].lease, t0() + secs(72)).await,
         Err(StoreError::LeaseLost { .. })
     ));
 }
@@ -593,4 +602,143 @@ pub async fn done_job_is_requeued_only_when_asked<S: Store>(s: &S) {
         (id, &json!({"round": 2}), later, 0)
     );
     assert_eq!(queued[0].created_at, t0());
+}
+
+/// A job whose every worker dies (its lease always expires) is not leased
+/// forever: each expiry is an attempt, with the same backoff as `fail`, and
+/// the last one makes it dead, listed with the reason.
+pub async fn expired_leases_count_until_dead<S: Store>(s: &S) {
+    let mut job = NewJob::new("poison", json!("kills workers"), t0());
+    job.max_attempts = 3;
+    let Enqueued::New(id) = s.enqueue(&job, t0()).await.unwrap() else {
+        panic!("not enqueued")
+    };
+    let lease_for = Duration::from_secs(30);
+    let mut now = t0();
+    // Expires at now+30, then waits 10·2^0, then 10·2^1 after the next expiry.
+    for (attempt, wait) in [10, 20].into_iter().enumerate() {
+        let leased = s.lease("w", None, lease_for, now, 1).await.unwrap();
+        assert_eq!(leased.len(), 1, "attempt {attempt}");
+        assert_eq!(leased[0].attempts, attempt as u32);
+        let expired = now + secs(30);
+        // The worker "dies": nobody completes or fails the job.
+        assert!(
+            s.lease("w", None, lease_for, expired + secs(wait - 1), 1)
+                .await
+                .unwrap()
+                .is_empty(),
+            "attempt {attempt} must back off"
+        );
+        let queued = s.list_jobs(JobState::Queued).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].attempts, attempt as u32 + 1);
+        assert_eq!(queued[0].run_at, expired + secs(wait));
+        assert_eq!(
+            queued[0].last_error.as_deref(),
+            Some("lease expired: worker w stopped or ran past its lease")
+        );
+        now = expired + secs(wait);
+    }
+    let last = s.lease("w", None, lease_for, now, 1).await.unwrap();
+    assert_eq!(last[0].attempts, 2);
+    assert!(
+        s.lease("w", None, lease_for, now + secs(86_400), 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let dead = s.list_dead().await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!((dead[0].id, dead[0].attempts), (id, 3));
+    assert_eq!(s.queue_depth().await.unwrap().dead, 1);
+}
+
+/// A worker that finished after its lease expired (and was counted as a
+/// failure) still completes the job if nobody leased it since.
+pub async fn late_completion_after_expiry_counts<S: Store>(s: &S) {
+    s.enqueue(&NewJob::new("slow", json!(1), t0()), t0())
+        .await
+        .unwrap();
+    let a = s
+        .lease("a", None, Duration::from_secs(30), t0(), 1)
+        .await
+        .unwrap();
+    // Another worker's lease call notices the expiry.
+    assert!(
+        s.lease("b", None, Duration::from_secs(30), t0() + secs(31), 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    s.complete(a[0].id, a[0].lease, t0() + secs(32))
+        .await
+        .unwrap();
+    assert_eq!(s.queue_depth().await.unwrap().done, 1);
+}
+
+/// Deferring gives the job back without burning an attempt.
+pub async fn defer_keeps_attempts<S: Store>(s: &S) {
+    s.enqueue(&NewJob::new("k", json!(1), t0()), t0())
+        .await
+        .unwrap();
+    let a = s
+        .lease("a", None, Duration::from_secs(30), t0(), 1)
+        .await
+        .unwrap();
+    s.defer(a[0].id, a[0].lease, t0() + secs(2), t0())
+        .await
+        .unwrap();
+    // The lease is spent: it can neither complete nor defer again.
+    assert!(matches!(
+        s.complete(a[0].id, a[0].lease, t0()).await,
+        Err(StoreError::LeaseLost { .. })
+    ));
+    assert!(matches!(
+        s.defer(a[0].id, a[0].lease, t0(), t0()).await,
+        Err(StoreError::LeaseLost { .. })
+    ));
+    assert!(
+        s.lease("b", None, Duration::from_secs(30), t0() + secs(1), 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let b = s
+        .lease("b", None, Duration::from_secs(30), t0() + secs(2), 1)
+        .await
+        .unwrap();
+    assert_eq!((b[0].id, b[0].attempts), (a[0].id, 0));
+}
+
+pub async fn latest_events_by_repo<S: Store>(s: &S) {
+    let other: RepoName = "octo/gadgets".parse().unwrap();
+    let ev = |repo: Option<&RepoName>, n: u64| NewEvent {
+        ts: t0(),
+        kind: "job.done".into(),
+        repo: repo.cloned(),
+        issue: Some(IssueNumber(n)),
+        data: json!({ "n": n }),
+    };
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        ids.push(s.append_event(&ev(Some(&repo()), n)).await.unwrap());
+        s.append_event(&ev(Some(&other), n)).await.unwrap();
+    }
+    s.append_event(&ev(None, 9)).await.unwrap();
+    let last = s.latest_events(Some(&repo()), 2).await.unwrap();
+    assert_eq!(
+        last.iter().map(|e| e.id).collect::<Vec<_>>(),
+        ids[2..].to_vec()
+    );
+    assert_eq!(last[1].event, ev(Some(&repo()), 4));
+    let all = s.latest_events(None, 3).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.event.issue).collect::<Vec<_>>(),
+        vec![
+            Some(IssueNumber(4)),
+            Some(IssueNumber(4)),
+            Some(IssueNumber(9))
+        ]
+    );
+    assert!(all[0].id < all[1].id && all[1].id < all[2].id);
 }

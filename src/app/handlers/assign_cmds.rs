@@ -64,7 +64,9 @@ pub(super) async fn settle<G: GitHub, S: Ledger>(
     issue: &Issue,
 ) -> Result<(), AppError> {
     let n = find_task(&issue.body).map_or(issue.number, |m| m.parent);
-    converge(ctx, repo, n, false).await?;
+    // Boxed: converge's future is large, and the command futures that end
+    // here would otherwise each carry a copy on the worker's stack.
+    Box::pin(converge(ctx, repo, n, false)).await?;
     Ok(())
 }
 

@@ -10,12 +10,12 @@ use crate::app::ctx::Ctx;
 use crate::app::effects::{Effect, Executor, Target, note_marker};
 use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue, Origin};
-use crate::app::labels::{status_of, type_of, with_status};
+use crate::app::labels::{has, status_of, type_of, with_status};
 use crate::app::observe::observe;
 use crate::app::outcome::Outcome;
 use crate::app::ports::{GitHub, IssuePatch, IssueState, Ledger, StateReason};
 use crate::core::command::{AssignTarget, Command, Parsed, VERBS, Verdict};
-use crate::core::config::Config;
+use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{Login, TaskId};
 use crate::core::lifecycle::{self, CloseReason, LifecycleEvent};
 use crate::core::marker::escape_user_text;
@@ -82,15 +82,41 @@ pub async fn run_command<G: GitHub, S: Ledger>(
                 _ => Ok(Reply::Done),
             }
         }
-        Command::Claim => super::assign_cmds::claim(ctx, cfg, origin, issue, comment).await,
-        Command::Unclaim => super::assign_cmds::unclaim(ctx, cfg, origin, issue, comment).await,
-        Command::Bid { minutes } => {
-            super::assign_cmds::bid(ctx, cfg, origin, issue, comment, *minutes).await
+        // Without declared agents anyone with the permission may take a task,
+        // as before assignment existed: the lifecycle verb does it.
+        Command::Claim | Command::Unclaim if cfg.assignment.agents.is_empty() => {
+            lifecycle_command(ctx, cfg, origin, issue, comment, cmd).await
         }
-        Command::Away => super::assign_cmds::availability(ctx, cfg, origin, comment, true).await,
-        Command::Back => super::assign_cmds::availability(ctx, cfg, origin, comment, false).await,
+        // Boxed so one command's future does not carry every other's.
+        Command::Claim => {
+            Box::pin(super::assign_cmds::claim(ctx, cfg, origin, issue, comment)).await
+        }
+        Command::Unclaim => {
+            Box::pin(super::assign_cmds::unclaim(
+                ctx, cfg, origin, issue, comment,
+            ))
+            .await
+        }
+        Command::Bid { minutes } => {
+            Box::pin(super::assign_cmds::bid(
+                ctx, cfg, origin, issue, comment, *minutes,
+            ))
+            .await
+        }
+        Command::Away => {
+            Box::pin(super::assign_cmds::availability(
+                ctx, cfg, origin, comment, true,
+            ))
+            .await
+        }
+        Command::Back => {
+            Box::pin(super::assign_cmds::availability(
+                ctx, cfg, origin, comment, false,
+            ))
+            .await
+        }
         Command::Review { verdict, reason } => {
-            super::review::command(
+            Box::pin(super::review::command(
                 ctx,
                 cfg,
                 origin,
@@ -98,7 +124,7 @@ pub async fn run_command<G: GitHub, S: Ledger>(
                 comment,
                 *verdict,
                 reason.as_deref(),
-            )
+            ))
             .await
         }
         Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
@@ -258,6 +284,17 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
         ctx.now(),
     );
     task.status = status_of(&obs.parent.labels, cfg).unwrap_or(Status::Queued);
+    if task.status == Status::Blocked && has(&obs.parent.labels, cfg, &LabelMeaning::Escalated) {
+        // The label is where GitHub keeps the escalation; the lifecycle reads
+        // it from the reason, so `/vayu retry` may grant a fresh budget.
+        task.status_reason = Some(
+            lifecycle::BlockReason::Escalated {
+                failures: task.metadata.max_retries + 1,
+                reason: "retries spent".into(),
+            }
+            .to_string(),
+        );
+    }
     task.assignment.primary_agent = obs.parent.assignees.first().cloned();
     let t = lifecycle::transition(&task, &event, ctx.now()).map_err(|e| UserError {
         message: e.to_string(),
@@ -315,6 +352,7 @@ async fn lifecycle_command<G: GitHub, S: Ledger>(
         checklist: None,
     });
     ex.run_all(&effects).await?;
+    crate::app::board::sync_board(ctx, &origin.repo, cfg, &ex.parent, &ex.subs, None).await?;
     ex.event(
         "task_transition",
         json!({ "from": t.from, "to": t.to, "by": user, "command": cmd.verb() }),

@@ -18,9 +18,7 @@ use crate::app::effects::{Effect, Executor, Target, note_marker};
 use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue, Origin};
 use crate::app::outcome::Outcome;
-use crate::app::ports::{
-    GitHub, Ledger, LedgerEvent, Permission as GhPermission, Reaction, ReactionTarget,
-};
+use crate::app::ports::{GitHub, Ledger, LedgerEvent, Reaction, ReactionTarget};
 use crate::core::command::{Command, ParseErrorKind, Parsed, new_commands, parse_comment};
 use crate::core::config::{Config, Permission};
 use crate::core::marker::escape_user_text;
@@ -164,15 +162,7 @@ async fn allowed<G: GitHub, S: Ledger>(
         return Ok(());
     }
     let user = &comment.author.login;
-    let has = ctx.gh.permission(&origin.repo, user).await?;
-    let have = match has {
-        GhPermission::None => None,
-        GhPermission::Read => Some(Permission::Read),
-        GhPermission::Triage => Some(Permission::Triage),
-        GhPermission::Write => Some(Permission::Write),
-        GhPermission::Maintain => Some(Permission::Maintain),
-        GhPermission::Admin => Some(Permission::Admin),
-    };
+    let have = ctx.gh.permission(&origin.repo, user).await?;
     if have.is_some_and(|h| h >= need) {
         return Ok(());
     }

@@ -24,6 +24,13 @@ pub async fn handle<G: GitHub, S: Ledger>(
     event: &Event,
     ctx: &Ctx<G, S>,
 ) -> Result<Outcome, AppError> {
+    let outcome = act(event, ctx).await?;
+    // After the work, so a job that fails and runs again records it once.
+    super::history::record(ctx, event).await?;
+    Ok(outcome)
+}
+
+async fn act<G: GitHub, S: Ledger>(event: &Event, ctx: &Ctx<G, S>) -> Result<Outcome, AppError> {
     if let Some(issue) = authored_by_self(ctx, event) {
         return Ok(Outcome::Ignored {
             why: format!("#{} was opened by vayu itself", issue.number),

@@ -21,6 +21,10 @@ pub struct LabelConfig {
     pub owner_prefix: String,
     /// Prefix of status labels.
     pub status_prefix: String,
+    /// Added with `status:blocked` when a task's retries are spent: it waits
+    /// for a human (`/vayu retry`), not for its dependencies, so reconcile
+    /// must not re-queue it.
+    pub escalated: String,
 }
 
 impl Default for LabelConfig {
@@ -32,6 +36,7 @@ impl Default for LabelConfig {
             priority_prefix: "priority:".into(),
             owner_prefix: "owner:".into(),
             status_prefix: "status:".into(),
+            escalated: "vayu:escalated".into(),
         }
     }
 }
@@ -51,6 +56,8 @@ pub enum LabelMeaning {
     Owner(String),
     /// The task's lifecycle state.
     Status(Status),
+    /// Retries spent: blocked until a human acts.
+    Escalated,
 }
 
 /// A label as vayu creates it when it is missing.
@@ -90,6 +97,7 @@ impl LabelConfig {
         match meaning {
             LabelMeaning::Trigger => self.trigger.clone(),
             LabelMeaning::Skip => self.skip.clone(),
+            LabelMeaning::Escalated => self.escalated.clone(),
             LabelMeaning::Type(t) => self.type_label(*t),
             LabelMeaning::Priority(p) => self.priority_label(*p),
             LabelMeaning::Owner(o) => self.owner_label(o),
@@ -105,6 +113,9 @@ impl LabelConfig {
         }
         if name.eq_ignore_ascii_case(&self.skip) {
             return Some(LabelMeaning::Skip);
+        }
+        if name.eq_ignore_ascii_case(&self.escalated) {
+            return Some(LabelMeaning::Escalated);
         }
         if let Some(t) = strip_prefix(name, &self.type_prefix).and_then(|w| w.parse().ok()) {
             return Some(LabelMeaning::Type(t));
@@ -126,6 +137,10 @@ impl LabelConfig {
         let (color, description) = match meaning {
             LabelMeaning::Trigger => ("5319e7", "Managed by vayu: this issue is a task".to_owned()),
             LabelMeaning::Skip => ("cccccc", "vayu ignores this issue".to_owned()),
+            LabelMeaning::Escalated => (
+                "b60205",
+                "vayu: retries spent, needs a human (/vayu retry)".to_owned(),
+            ),
             LabelMeaning::Type(t) => ("1d76db", format!("Task type: {t}")),
             LabelMeaning::Priority(p) => (priority_color(*p), format!("Priority: {p}")),
             LabelMeaning::Owner(o) => ("c5def5", format!("Owner domain: {o}")),
@@ -140,7 +155,11 @@ impl LabelConfig {
 
     /// Every label vayu may put on an issue, for creating them up front.
     pub fn all_specs<'a>(&self, owners: impl IntoIterator<Item = &'a str>) -> Vec<LabelSpec> {
-        let mut meanings = vec![LabelMeaning::Trigger, LabelMeaning::Skip];
+        let mut meanings = vec![
+            LabelMeaning::Trigger,
+            LabelMeaning::Skip,
+            LabelMeaning::Escalated,
+        ];
         meanings.extend(TaskType::ALL.iter().map(|t| LabelMeaning::Type(*t)));
         meanings.extend(Priority::ALL.iter().map(|p| LabelMeaning::Priority(*p)));
         meanings.extend(
@@ -253,12 +272,13 @@ mod tests {
             priority_prefix: "p/".into(),
             owner_prefix: "team/".into(),
             status_prefix: "state/".into(),
+            escalated: "bot:stuck".into(),
         };
         for spec in l.all_specs(["docs", "cicd"]) {
             let meaning = l.parse_label(&spec.name).expect(&spec.name);
             assert_eq!(l.label(&meaning), spec.name);
         }
-        assert_eq!(l.all_specs(["docs"]).len(), 2 + 8 + 4 + 1 + 11);
+        assert_eq!(l.all_specs(["docs"]).len(), 3 + 8 + 4 + 1 + 11);
     }
 
     #[test]

@@ -31,6 +31,16 @@ impl Permission {
         Permission::Admin,
     ];
 
+    /// Reads GitHub's `role_name` or legacy `permission` word (`push` and
+    /// `pull` are the old names of write and read); `None` for anything else.
+    pub fn from_github(word: &str) -> Option<Self> {
+        match word {
+            "pull" => Some(Permission::Read),
+            "push" => Some(Permission::Write),
+            other => other.parse().ok(),
+        }
+    }
+
     /// The word GitHub and the config file use for it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -78,6 +78,7 @@ fn everything_changed() -> Config {
             priority_prefix: "p/".into(),
             owner_prefix: "area/".into(),
             status_prefix: "state/".into(),
+            escalated: "bot:stuck".into(),
         },
         owners: vec![
             OwnerConfig {
@@ -169,7 +170,7 @@ fn every_section_reads_its_documented_spelling() {
     let c = load(
         "\
 labels: {trigger: bot, skip: 'bot:skip', type_prefix: kind/, priority_prefix: p/,
-         owner_prefix: area/, status_prefix: state/}
+         owner_prefix: area/, status_prefix: state/, escalated: 'bot:stuck'}
 owners:
   - name: backend
     keywords: [api]
@@ -487,7 +488,7 @@ fn helpers_find_owners_and_labels() {
     let specs = c.label_specs();
     assert!(specs.iter().any(|s| s.name == "owner:cicd"));
     assert!(specs.iter().any(|s| s.name == "status:queued"));
-    assert_eq!(specs.len(), 2 + 8 + 4 + 5 + 11);
+    assert_eq!(specs.len(), 3 + 8 + 4 + 5 + 11);
 }
 
 #[test]
@@ -509,4 +510,17 @@ fn missing_required_keys_are_named() {
         refuse("schedules:\n  - name: x\n"),
         ".github/vayu.yml:2:5: `schedules[0]` is missing the required key `cron`"
     );
+}
+
+#[test]
+fn github_permission_words_read_back_including_the_legacy_names() {
+    use super::Permission;
+    assert_eq!(
+        Permission::from_github("maintain"),
+        Some(Permission::Maintain)
+    );
+    assert_eq!(Permission::from_github("push"), Some(Permission::Write));
+    assert_eq!(Permission::from_github("pull"), Some(Permission::Read));
+    assert_eq!(Permission::from_github("none"), None);
+    assert_eq!(Permission::from_github(""), None);
 }

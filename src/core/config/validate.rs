@@ -33,6 +33,7 @@ fn labels(config: &Config, out: &mut Vec<Problem>) {
         ("priority_prefix", &l.priority_prefix),
         ("owner_prefix", &l.owner_prefix),
         ("status_prefix", &l.status_prefix),
+        ("escalated", &l.escalated),
     ];
     for (key, value) in fields {
         if let Some(why) = label_text_problem(value) {
@@ -353,7 +354,14 @@ fn schedules(config: &Config, out: &mut Vec<Problem>) {
             ));
         }
         let fields = s.cron.split_whitespace().count();
-        if fields != 5 {
+        if fields == 5 {
+            if let Err(e) = crate::core::schedule::CronSchedule::parse(&s.cron) {
+                out.push(Problem::at_path(
+                    format!("{at}.cron"),
+                    format!("schedule {:?}: {e}", s.name),
+                ));
+            }
+        } else {
             out.push(Problem::at_path(
                 format!("{at}.cron"),
                 format!(

@@ -99,9 +99,21 @@ pub struct Issue {
     /// `https://api.github.com/repos/{owner}/{repo}`: says which repository holds the issue.
     #[serde(default)]
     pub repository_url: Option<String>,
+    /// `https://api.github.com/repos/{owner}/{repo}/issues/{number}` of the
+    /// parent, when the issue is a sub-issue.
+    #[serde(default)]
+    pub parent_issue_url: Option<String>,
 }
 
 impl Issue {
+    /// The parent's `owner/name` and number, read from `parent_issue_url`.
+    pub fn parent_issue(&self) -> Option<(&str, u64)> {
+        let url = self.parent_issue_url.as_deref()?;
+        let (_, rest) = url.split_once("/repos/")?;
+        let (repo, number) = rest.trim_end_matches('/').rsplit_once("/issues/")?;
+        Some((repo, number.parse().ok()?))
+    }
+
     /// The `owner/name` of the repository holding the issue, read from `repository_url`.
     pub fn repo_full_name(&self) -> Option<&str> {
         let url = self.repository_url.as_deref()?;

@@ -74,6 +74,7 @@ pub(super) async fn enqueue(
 
 pub(super) async fn lease(
     pool: &PgPool,
+    backoff: Backoff,
     worker: &str,
     kinds: Option<&[&str]>,
     lease_for: Duration,
@@ -85,14 +86,15 @@ pub(super) async fn lease(
         .ok()
         .and_then(|d| now.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    // One statement, so no explicit transaction: the CTE locks the rows it
-    // picks and skips rows another leaser has locked; a row whose lock we
-    // wait for is never ours, so no job is leased twice.
+    // The CTE locks the rows it picks and skips rows another leaser has
+    // locked; a row whose lock we wait for is never ours, so no job is
+    // leased twice.
+    let mut tx = pool.begin().await?;
+    reap_expired(&mut tx, backoff, now).await?;
     let rows = sqlx::query(
         "WITH picked AS (
              SELECT id FROM jobs
-             WHERE ((state = 'queued' AND run_at <= $4)
-                    OR (state = 'running' AND lease_until <= $4))
+             WHERE state = 'queued' AND run_at <= $4
                AND ($6::text[] IS NULL OR kind = ANY($6))
              ORDER BY run_at, id LIMIT $5
              FOR UPDATE SKIP LOCKED)
@@ -107,8 +109,9 @@ pub(super) async fn lease(
     .bind(now)
     .bind(i64::from(limit))
     .bind(kinds)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     let lease_until = until;
     let mut jobs = rows
         .iter()
@@ -128,6 +131,68 @@ pub(super) async fn lease(
     Ok(jobs)
 }
 
+/// Counts every expired lease as a failed attempt, as if its worker had
+/// called `fail` at `lease_until`: the job waits `base · 2^attempts` from
+/// there, or is dead after its last attempt. Without this a job that kills
+/// every worker it runs on would be leased again forever. The lease token is
+/// kept, so a late worker that did finish can still `complete` the job until
+/// someone else leases it. Rows another transaction holds are skipped: that
+/// transaction is leasing or reaping them already.
+async fn reap_expired(
+    conn: &mut PgConnection,
+    backoff: Backoff,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let reaped = sqlx::query(
+        "WITH expired AS (
+             SELECT id FROM jobs WHERE state = 'running' AND lease_until <= $1
+             FOR UPDATE SKIP LOCKED)
+         UPDATE jobs SET
+             attempts = attempts + 1,
+             last_error = 'lease expired: worker ' || coalesce(leased_by, '?')
+                          || ' stopped or ran past its lease',
+             updated_at = $1,
+             state = CASE WHEN attempts + 1 >= max_attempts THEN 'dead' ELSE 'queued' END,
+             run_at = CASE WHEN attempts + 1 >= max_attempts THEN run_at
+                      ELSE lease_until + least($2 * (1::bigint << least(attempts, 30)::int), $3)::float8
+                             * interval '1 second' END,
+             lease_until = NULL
+         FROM expired WHERE jobs.id = expired.id",
+    )
+    .bind(now)
+    .bind(backoff.base_secs())
+    .bind(backoff.cap_secs())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(reaped)
+}
+
+pub(super) async fn defer(
+    pool: &PgPool,
+    id: JobId,
+    lease: LeaseToken,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE jobs SET state = 'queued', run_at = $3, updated_at = $4,
+                lease_until = NULL, lease_token = NULL
+         WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+    )
+    .bind(id.0)
+    .bind(lease.0)
+    .bind(run_at)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::LeaseLost { job: id });
+    }
+    Ok(())
+}
+
 pub(super) async fn complete(
     pool: &PgPool,
     id: JobId,
@@ -136,7 +201,7 @@ pub(super) async fn complete(
 ) -> StoreResult<()> {
     let done = sqlx::query(
         "UPDATE jobs SET state = 'done', lease_until = NULL, lease_token = NULL, updated_at = $3
-         WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+         WHERE id = $1 AND lease_token = $2 AND state <> 'done'",
     )
     .bind(id.0)
     .bind(lease.0)
@@ -225,7 +290,8 @@ pub(super) async fn list_jobs(pool: &PgPool, state: JobState) -> StoreResult<Vec
 
 pub(super) async fn retry_dead(pool: &PgPool, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
     let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2,
+                lease_token = NULL
          WHERE id = $1 AND state = 'dead'",
     )
     .bind(id.0)

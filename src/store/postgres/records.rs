@@ -215,24 +215,40 @@ pub(super) async fn events_since(
         .bind(i64::from(limit))
         .fetch_all(pool)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(EventRow {
-                id: row.try_get("id")?,
-                event: NewEvent {
-                    ts: row.try_get("ts")?,
-                    kind: row.try_get("kind")?,
-                    repo: row
-                        .try_get::<Option<&str>, _>("repo")?
-                        .map(|r| parse_word(r, "event repository"))
-                        .transpose()?,
-                    issue: row
-                        .try_get::<Option<i64>, _>("issue")?
-                        .map(|i| to_u64(i, "issue number").map(IssueNumber))
-                        .transpose()?,
-                    data: row.try_get::<Json<Value>, _>("data")?.0,
-                },
-            })
-        })
-        .collect()
+    rows.iter().map(event_row).collect()
+}
+
+pub(super) async fn latest_events(
+    pool: &PgPool,
+    repo: Option<&RepoName>,
+    limit: u32,
+) -> StoreResult<Vec<EventRow>> {
+    let rows = sqlx::query(
+        "SELECT * FROM (SELECT * FROM events WHERE ($1::text IS NULL OR repo = $1)
+                       ORDER BY id DESC LIMIT $2) AS latest ORDER BY id",
+    )
+    .bind(repo.map(ToString::to_string))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(event_row).collect()
+}
+
+fn event_row(row: &PgRow) -> StoreResult<EventRow> {
+    Ok(EventRow {
+        id: row.try_get("id")?,
+        event: NewEvent {
+            ts: row.try_get("ts")?,
+            kind: row.try_get("kind")?,
+            repo: row
+                .try_get::<Option<&str>, _>("repo")?
+                .map(|r| parse_word(r, "event repository"))
+                .transpose()?,
+            issue: row
+                .try_get::<Option<i64>, _>("issue")?
+                .map(|i| to_u64(i, "issue number").map(IssueNumber))
+                .transpose()?,
+            data: row.try_get::<Json<Value>, _>("data")?.0,
+        },
+    })
 }

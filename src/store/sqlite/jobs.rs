@@ -75,6 +75,7 @@ pub(super) async fn enqueue(
 
 pub(super) async fn lease(
     pool: &SqlitePool,
+    backoff: Backoff,
     worker: &str,
     kinds: Option<&[&str]>,
     lease_for: Duration,
@@ -95,13 +96,13 @@ pub(super) async fn lease(
     // One UPDATE under the write lock: nobody can lease between our choice
     // of rows and our claim on them.
     let mut tx = pool.begin_with(IMMEDIATE).await?;
+    reap_expired(&mut tx, backoff, now_ms).await?;
     let rows = sqlx::query(
         "UPDATE jobs SET state = 'running', lease_until = ?1, leased_by = ?2,
                 lease_token = ?3, updated_at = ?4
          WHERE id IN (
              SELECT id FROM jobs
-             WHERE ((state = 'queued' AND run_at <= ?4)
-                    OR (state = 'running' AND lease_until <= ?4))
+             WHERE state = 'queued' AND run_at <= ?4
                AND (?6 IS NULL OR kind IN (SELECT value FROM json_each(?6)))
              ORDER BY run_at, id LIMIT ?5)
          RETURNING id, kind, payload, attempts, max_attempts",
@@ -134,6 +135,63 @@ pub(super) async fn lease(
     Ok(jobs)
 }
 
+/// Counts every expired lease as a failed attempt, as if its worker had
+/// called `fail` at `lease_until`: the job waits `base · 2^attempts` from
+/// there, or is dead after its last attempt. Without this a job that kills
+/// every worker it runs on would be leased again forever. The lease token is
+/// kept, so a late worker that did finish can still `complete` the job until
+/// someone else leases it.
+async fn reap_expired(
+    conn: &mut SqliteConnection,
+    backoff: Backoff,
+    now_ms: i64,
+) -> StoreResult<u64> {
+    let reaped = sqlx::query(
+        "UPDATE jobs SET
+             attempts = attempts + 1,
+             last_error = 'lease expired: worker ' || coalesce(leased_by, '?')
+                          || ' stopped or ran past its lease',
+             updated_at = ?1,
+             state = CASE WHEN attempts + 1 >= max_attempts THEN 'dead' ELSE 'queued' END,
+             run_at = CASE WHEN attempts + 1 >= max_attempts THEN run_at
+                      ELSE lease_until + 1000 * min(?2 * (1 << min(attempts, 30)), ?3) END,
+             lease_until = NULL
+         WHERE state = 'running' AND lease_until <= ?1",
+    )
+    .bind(now_ms)
+    .bind(backoff.base_secs())
+    .bind(backoff.cap_secs())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(reaped)
+}
+
+pub(super) async fn defer(
+    pool: &SqlitePool,
+    id: JobId,
+    lease: LeaseToken,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE jobs SET state = 'queued', run_at = ?3, updated_at = ?4,
+                lease_until = NULL, lease_token = NULL
+         WHERE id = ?1 AND lease_token = ?2 AND state = 'running'",
+    )
+    .bind(id.0)
+    .bind(lease.0.to_string())
+    .bind(to_millis(run_at))
+    .bind(to_millis(now))
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::LeaseLost { job: id });
+    }
+    Ok(())
+}
+
 pub(super) async fn complete(
     pool: &SqlitePool,
     id: JobId,
@@ -142,7 +200,7 @@ pub(super) async fn complete(
 ) -> StoreResult<()> {
     let done = sqlx::query(
         "UPDATE jobs SET state = 'done', lease_until = NULL, lease_token = NULL, updated_at = ?3
-         WHERE id = ?1 AND lease_token = ?2 AND state = 'running'",
+         WHERE id = ?1 AND lease_token = ?2 AND state <> 'done'",
     )
     .bind(id.0)
     .bind(lease.0.to_string())
@@ -239,7 +297,8 @@ pub(super) async fn retry_dead(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2,
+                lease_token = NULL
          WHERE id = ?1 AND state = 'dead'",
     )
     .bind(id.0)

@@ -4,6 +4,7 @@ mod connect;
 mod deliveries;
 mod jobs;
 mod records;
+mod schedules;
 
 use std::time::Duration;
 
@@ -133,7 +134,16 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<LeasedJob>> {
-        jobs::lease(&self.pool, worker, kinds, lease_for, now, limit).await
+        jobs::lease(
+            &self.pool,
+            self.backoff,
+            worker,
+            kinds,
+            lease_for,
+            now,
+            limit,
+        )
+        .await
     }
 
     async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
@@ -148,6 +158,16 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Failed> {
         jobs::fail(&self.pool, self.backoff, id, lease, error, now).await
+    }
+
+    async fn defer(
+        &self,
+        id: JobId,
+        lease: LeaseToken,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        jobs::defer(&self.pool, id, lease, run_at, now).await
     }
 
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
@@ -224,7 +244,38 @@ impl Store for SqliteStore {
         records::append_event(&self.pool, event).await
     }
 
+    async fn latest_events(
+        &self,
+        repo: Option<&RepoName>,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRow>> {
+        records::latest_events(&self.pool, repo, limit).await
+    }
+
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
         records::events_since(&self.pool, after, limit).await
+    }
+
+    async fn last_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        schedules::last_slot(&self.pool, repo, schedule).await
+    }
+
+    async fn claim_schedule_slot(
+        &self,
+        repo: &RepoName,
+        schedule: &str,
+        slot: DateTime<Utc>,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        schedules::claim(&self.pool, repo, schedule, slot, job, now).await
+    }
+
+    async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
+        schedules::known_repos(&self.pool).await
     }
 }

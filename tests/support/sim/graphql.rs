@@ -11,6 +11,7 @@
 
 use serde_json::{Value, json};
 
+use super::graphql_doc::{root_fields, validate_mutation};
 use super::routes_subissues::{check_new_child, link};
 use super::world::{FieldKind, NewIssue, ProjectItem, World};
 use super::{Ctx, Handled, Reply};
@@ -21,39 +22,67 @@ pub(crate) fn is_query(body: &Value) -> bool {
     !q.starts_with("mutation")
 }
 
-/// The name of the first field inside the outermost selection set.
-fn root_field(query: &str) -> Option<String> {
-    let start = query.find('{')? + 1;
-    let name: String = query[start..]
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!name.is_empty()).then_some(name)
-}
-
 pub(crate) fn handle(w: &mut World, ctx: &Ctx) -> Handled {
     let query = ctx.body["query"].as_str().unwrap_or("");
     let vars = &ctx.body["variables"];
-    let result = match root_field(query).as_deref() {
-        Some(f @ ("organization" | "user")) => project_query(w, f, vars),
-        Some("repository") => repository(w, vars),
-        Some("node") => node(w, vars),
-        Some("addProjectV2ItemById") => add_item(w, input(vars)),
-        Some("updateProjectV2ItemFieldValue") => set_field(w, input(vars)),
-        Some("createIssue") => create_issue(w, ctx, input(vars)),
-        Some("addSubIssue") => add_sub_issue(w, input(vars)),
-        Some(other) => Err(format!(
-            "the GitHub sim does not implement the GraphQL field '{other}'"
-        )),
-        None => Err("the GraphQL document has no selection set".into()),
+    let fields = match root_fields(query) {
+        Ok(f) if !f.is_empty() => f,
+        Ok(_) => return Ok(Reply::ok(errors("NOT_FOUND", "empty selection set", None))),
+        Err(e) => return Ok(Reply::ok(errors("PARSE", &e, None))),
     };
-    Ok(Reply::ok(match result {
-        Ok(data) => json!({ "data": data }),
-        Err(message) => {
-            json!({ "data": null, "errors": [{ "type": "NOT_FOUND", "message": message }] })
+    if !is_query(&ctx.body)
+        && let Err(e) = validate_mutation(&fields, vars)
+    {
+        return Ok(Reply::ok(errors("INVALID", &e, None)));
+    }
+    let mut data = serde_json::Map::new();
+    let mut errs = Vec::new();
+    for f in &fields {
+        // Each root field sees the document's variables with its own
+        // arguments bound by name (`input: $i3` → `input`).
+        let mut own = vars.clone();
+        if let Some(obj) = own.as_object_mut() {
+            for (arg, var) in &f.args {
+                obj.insert(arg.clone(), vars[var.as_str()].clone());
+            }
         }
-    }))
+        let vars = &own;
+        let result = match f.name.as_str() {
+            root @ ("organization" | "user") => project_query(w, root, vars),
+            "repository" => repository(w, vars),
+            "node" => node(w, vars),
+            "nodes" => nodes(w, vars),
+            "addProjectV2ItemById" => add_item(w, input(vars)),
+            "updateProjectV2ItemFieldValue" => set_field(w, input(vars)),
+            "createIssue" => create_issue(w, ctx, input(vars)),
+            "addSubIssue" => add_sub_issue(w, input(vars)),
+            other => Err(format!(
+                "the GitHub sim does not implement the GraphQL field '{other}'"
+            )),
+        };
+        match result {
+            Ok(v) => {
+                data.insert(f.key().to_owned(), v[f.name.as_str()].clone());
+            }
+            Err(message) => {
+                data.insert(f.key().to_owned(), Value::Null);
+                let (kind, message) = match message.strip_prefix("FORBIDDEN:") {
+                    Some(m) => ("FORBIDDEN", m.to_owned()),
+                    None => ("NOT_FOUND", message),
+                };
+                errs.push(json!({ "type": kind, "message": message, "path": [f.key()] }));
+            }
+        }
+    }
+    let mut body = json!({ "data": data });
+    if !errs.is_empty() {
+        body["errors"] = Value::Array(errs);
+    }
+    Ok(Reply::ok(body))
+}
+
+fn errors(kind: &str, message: &str, path: Option<&str>) -> Value {
+    json!({ "data": null, "errors": [{ "type": kind, "message": message, "path": path }] })
 }
 
 fn input(vars: &Value) -> Result<&Value, String> {
@@ -79,6 +108,9 @@ fn project_query(w: &World, root: &str, vars: &Value) -> Result<Value, String> {
         .iter()
         .find(|p| p.owner == login && p.number == number)
         .ok_or_else(|| format!("Could not resolve to a ProjectV2 with the number {number}."))?;
+    if p.forbidden {
+        return Err(FORBIDDEN.into());
+    }
     let fields: Vec<Value> = p
         .fields
         .iter()
@@ -114,10 +146,25 @@ fn repository(w: &World, vars: &Value) -> Result<Value, String> {
 fn issue_node(w: &World, node_id: &str) -> Option<Value> {
     let i = w.issue_by_node_id(node_id)?;
     let (repo, _) = w.issue_index.get(&i.id)?;
+    let labels: Vec<Value> = w
+        .repos
+        .get(repo)
+        .map(|r| {
+            i.labels
+                .iter()
+                .filter_map(|id| r.labels.values().find(|l| l.id == *id))
+                .map(|l| json!({ "name": l.name }))
+                .collect()
+        })
+        .unwrap_or_default();
     Some(json!({
         "__typename": "Issue", "id": i.node_id, "databaseId": i.id, "number": i.number,
         "title": i.title, "url": format!("{}/{repo}/issues/{}", w.base_url, i.number),
-        "state": i.state.to_uppercase(),
+        "state": i.state.to_uppercase(), "body": i.body.clone().unwrap_or_default(),
+        "stateReason": i.state_reason.as_ref().map(|r| r.to_uppercase()),
+        "labels": { "nodes": labels },
+        "assignees": { "nodes": i.assignees.iter().map(|a| json!({ "login": a })).collect::<Vec<_>>() },
+        "author": { "login": i.user },
     }))
 }
 
@@ -125,6 +172,59 @@ fn node(w: &World, vars: &Value) -> Result<Value, String> {
     let id = str_var(vars, &["id"])?;
     Ok(json!({ "node": issue_node(w, id) }))
 }
+
+/// Issues by node id, each with its items on every board and their values.
+fn nodes(w: &World, vars: &Value) -> Result<Value, String> {
+    let ids = vars["ids"]
+        .as_array()
+        .ok_or("the GitHub sim needs the variable $ids")?;
+    let mut out = Vec::new();
+    for id in ids.iter().filter_map(Value::as_str) {
+        let Some(mut node) = issue_node(w, id) else {
+            out.push(Value::Null);
+            continue;
+        };
+        let mut items = Vec::new();
+        for p in &w.projects {
+            if p.forbidden {
+                continue;
+            }
+            for item in p.items.iter().filter(|i| i.content_id == id) {
+                let values: Vec<Value> = item
+                    .values
+                    .iter()
+                    .filter_map(|(fid, v)| {
+                        let f = p.fields.iter().find(|f| &f.node_id == fid)?;
+                        let field = json!({ "id": f.node_id, "name": f.name });
+                        Some(match &f.kind {
+                            FieldKind::SingleSelect(opts) => json!({
+                                "__typename": "ProjectV2ItemFieldSingleSelectValue",
+                                "optionId": v, "field": field,
+                                "name": opts.iter().find(|(o, _)| Some(o.as_str()) == v.as_str()).map(|(_, n)| n.clone()),
+                            }),
+                            FieldKind::Number => json!({
+                                "__typename": "ProjectV2ItemFieldNumberValue", "number": v, "field": field,
+                            }),
+                            FieldKind::Text => json!({
+                                "__typename": "ProjectV2ItemFieldTextValue", "text": v, "field": field,
+                            }),
+                        })
+                    })
+                    .collect();
+                items.push(json!({
+                    "id": item.node_id, "project": { "id": p.node_id },
+                    "fieldValues": { "nodes": values },
+                }));
+            }
+        }
+        node["projectItems"] = json!({ "nodes": items });
+        out.push(node);
+    }
+    Ok(json!({ "nodes": out }))
+}
+
+/// The error GitHub gives an App without the Projects permission.
+const FORBIDDEN: &str = "FORBIDDEN:Resource not accessible by integration";
 
 /// Idempotent: adding the same content twice returns the same item.
 fn add_item(w: &mut World, input: Result<&Value, String>) -> Result<Value, String> {
@@ -144,6 +244,9 @@ fn add_item(w: &mut World, input: Result<&Value, String>) -> Result<Value, Strin
         .ok_or_else(|| {
             format!("Could not resolve to a node with the global id of '{project_id}'")
         })?;
+    if p.forbidden {
+        return Err(FORBIDDEN.into());
+    }
     let item_id = match p.items.iter().find(|i| i.content_id == content_id) {
         Some(existing) => existing.node_id.clone(),
         None => {
@@ -172,6 +275,9 @@ fn set_field(w: &mut World, input: Result<&Value, String>) -> Result<Value, Stri
         .ok_or_else(|| {
             format!("Could not resolve to a node with the global id of '{project_id}'")
         })?;
+    if p.forbidden {
+        return Err(FORBIDDEN.into());
+    }
     let field = p
         .fields
         .iter()

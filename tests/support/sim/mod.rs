@@ -7,6 +7,7 @@
 mod auth;
 mod faults;
 mod graphql;
+mod graphql_doc;
 mod openapi;
 mod routes_deps;
 mod routes_issues;

@@ -114,6 +114,7 @@ impl GitHubSim {
             title: title.to_string(),
             fields: Vec::new(),
             items: Vec::new(),
+            forbidden: false,
         });
         ProjectHandle { gh: self, node_id }
     }
@@ -318,6 +319,14 @@ impl ProjectHandle<'_> {
                 })
                 .collect(),
         )
+    }
+
+    /// Makes the board unreachable for vayu's token (no Projects permission).
+    pub fn forbid(&self) {
+        let mut w = self.gh.world();
+        if let Some(p) = w.projects.iter_mut().find(|p| p.node_id == self.node_id) {
+            p.forbidden = true;
+        }
     }
 
     /// How many items the board holds.

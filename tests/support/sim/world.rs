@@ -162,6 +162,8 @@ pub struct Project {
     pub title: String,
     pub fields: Vec<ProjectField>,
     pub items: Vec<ProjectItem>,
+    /// The token may not touch this board (an App without `organization_projects`).
+    pub forbidden: bool,
 }
 
 /// A recorded `workflow_dispatch` or `repository_dispatch`.

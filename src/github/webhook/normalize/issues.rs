@@ -1,7 +1,7 @@
 //! `issues` and `issue_comment`: the events that create and steer tasks.
 //! Pull requests reach these events too and are ignored here.
 
-use crate::app::event::{CloseReason, Comment, Event, Issue, IssueState};
+use crate::app::event::{CloseReason, Comment, Event, Issue, IssueState, ParentIssue};
 use crate::core::ids::{CommentId, IssueId, IssueNumber, Login};
 use crate::github::webhook::WebhookError;
 use crate::github::webhook::objects;
@@ -135,6 +135,13 @@ fn issue(name: &str, issue: &objects::Issue) -> Result<Issue, WebhookError> {
         author: actor(author),
         author_association: issue.author_association.clone().unwrap_or_default(),
         issue_type: issue.issue_type.as_ref().map(|t| t.name.clone()),
+        // An unreadable parent URL only costs the parent lock's precision.
+        parent: issue.parent_issue().and_then(|(repo, number)| {
+            Some(ParentIssue {
+                repo: repo.parse().ok()?,
+                number: IssueNumber(number),
+            })
+        }),
     })
 }
 
