@@ -259,10 +259,16 @@ async fn a_simple_task_is_routed_to_one_owner() {
     assert!(matches!(out, Outcome::Routed { .. }), "{out:?}");
     let p = h.sim.issue(REPO, parent);
     assert!(p.sub_issues.is_empty());
-    assert_eq!(p.comments.len(), 1);
+    // The triage note, then the assignment with its reason (issue #7).
+    assert_eq!(p.comments.len(), 2);
     assert!(p.comments[0].contains("simple task"), "{}", p.comments[0]);
     assert!(
-        p.labels.contains(&"status:queued".to_owned()),
+        p.comments[1].contains("assigned to @dev-bot: capability development, load 0/1"),
+        "{}",
+        p.comments[1]
+    );
+    assert!(
+        p.labels.contains(&"status:assigned".to_owned()),
         "{:?}",
         p.labels
     );

@@ -62,6 +62,7 @@ pub(crate) async fn plan<G: GitHub>(cx: &Cx<'_, G>) -> Result<Finished, ActionEr
         }
         Outcome::Commands { .. } => "commands",
         Outcome::Reconciled { .. } => "reconciled",
+        Outcome::Reviewing { .. } => "reviewing",
     };
     cx.console.info(&format!(
         "plan: {status} ({} GitHub writes)",

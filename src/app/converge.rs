@@ -16,9 +16,9 @@ use super::error::{AppError, UserError};
 use super::labels::{has, status_of, type_of, user_text, with_status};
 use super::observe::{Observed, observe};
 use super::outcome::Outcome;
-use super::ports::{GitHub, IssuePatch, IssueState, Ledger, TaskRecord};
+use super::ports::{GitHub, Issue, IssuePatch, IssueState, Ledger, TaskRecord};
 use crate::core::config::{Config, ConfigError, LabelMeaning};
-use crate::core::ids::{IssueNumber, Login, RepoName, TaskKey};
+use crate::core::ids::{IssueNumber, RepoName, TaskKey};
 use crate::core::plan::Plan;
 use crate::core::task::{Complexity, Status, TaskType};
 use crate::core::triage::{Triage, TriageInput, triage};
@@ -130,7 +130,7 @@ async fn route_simple<G: GitHub, S: Ledger>(
     owner: &str,
 ) -> Result<Outcome, AppError> {
     let owner_label = cfg.labels.owner_label(owner);
-    let mut patch = IssuePatch {
+    let patch = IssuePatch {
         labels: Some(with_status(
             &obs.parent.labels,
             status_of(&obs.parent.labels, cfg)
@@ -141,17 +141,6 @@ async fn route_simple<G: GitHub, S: Ledger>(
         )),
         ..IssuePatch::default()
     };
-    let agent = cfg
-        .assignment
-        .agents
-        .iter()
-        .find(|a| a.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
-    if let Some(agent) =
-        agent.filter(|_| cfg.assignment.assign_issues && !agent_is_team(cfg, owner))
-        && obs.parent.assignees.is_empty()
-    {
-        patch.assignees = Some(vec![Login(agent.login.clone())]);
-    }
     let body = format!(
         "{}\n{}",
         note_marker("triage"),
@@ -161,7 +150,6 @@ async fn route_simple<G: GitHub, S: Ledger>(
             preview: false,
         })?
     );
-    let n = obs.parent.number;
     let was_failed = status_of(&obs.parent.labels, cfg) == Some(Status::Failed);
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent, BTreeMap::new(), None);
     // Before the status changes: a crash in between must not lose the fix note.
@@ -184,20 +172,13 @@ async fn route_simple<G: GitHub, S: Ledger>(
     if ex.writes > 0 {
         ex.event("task_routed", json!({ "owner": owner })).await?;
     }
-    record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
+    super::assignment::assign_ready(ctx, repo, cfg, &mut ex, true).await?;
+    record_task(ctx, repo, cfg, &ex.parent, None, None).await?;
     super::board::sync_board(ctx, repo, cfg, &ex.parent, &BTreeMap::new(), None).await?;
     Ok(Outcome::Routed {
         owner: owner.to_owned(),
         writes: ex.writes,
     })
-}
-
-fn agent_is_team(cfg: &Config, owner: &str) -> bool {
-    cfg.assignment
-        .agents
-        .iter()
-        .find(|a| a.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)))
-        .is_some_and(|a| a.team)
 }
 
 async fn rejected<G: GitHub, S: Ledger>(
@@ -302,7 +283,7 @@ async fn apply_plan<G: GitHub, S: Ledger>(
     } else {
         None
     };
-    let effects = plan_effects(&PlanInput {
+    let mut effects = plan_effects(&PlanInput {
         plan,
         cfg,
         obs: &obs,
@@ -314,6 +295,12 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         .iter()
         .map(|(k, (i, _))| (k.clone(), i.clone()))
         .collect();
+    // The parent's edit goes last, after assignment, so its checklist shows
+    // who took what in the same run (a redelivery then finds nothing to fix).
+    let parent_edit = match effects.last() {
+        Some(Effect::PatchParent { .. }) => effects.pop(),
+        _ => None,
+    };
     let mut ex = Executor::new(ctx, repo.clone(), obs.parent.clone(), subs, Some(plan));
     if first {
         ex.event(
@@ -327,6 +314,11 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         ex.resolve_problems().await?;
     }
     ex.run_all(&effects).await?;
+    super::assignment::assign_ready(ctx, repo, cfg, &mut ex, false).await?;
+    if let Some(Effect::PatchParent { patch, checklist }) = parent_edit {
+        let checklist = checklist.map(|c| with_assigned(cfg, &ex, c));
+        ex.run(&Effect::PatchParent { patch, checklist }).await?;
+    }
     let done = ex.parent.state == IssueState::Closed;
     if done && obs.parent.state == IssueState::Open {
         ex.event("orchestration_completed", json!({ "plan": plan.hash }))
@@ -336,18 +328,9 @@ async fn apply_plan<G: GitHub, S: Ledger>(
     ctx.store
         .save_plan(repo, n, &plan.hash, &plan_json, ctx.now())
         .await?;
-    record_task(ctx, repo, cfg, &ex.parent.labels, n, None, None).await?;
+    record_task(ctx, repo, cfg, &ex.parent, None, None).await?;
     for (key, issue) in &ex.subs {
-        record_task(
-            ctx,
-            repo,
-            cfg,
-            &issue.labels,
-            issue.number,
-            Some(n),
-            Some(key),
-        )
-        .await?;
+        record_task(ctx, repo, cfg, issue, Some(n), Some(key)).await?;
     }
     super::board::sync_board(ctx, repo, cfg, &ex.parent, &ex.subs, Some(plan)).await?;
     Ok(Outcome::Planned {
@@ -355,6 +338,28 @@ async fn apply_plan<G: GitHub, S: Ledger>(
         writes: ex.writes,
         completed: done,
     })
+}
+
+/// The checklist with each ready subtask's status as its sub-issue shows it
+/// now (`assigned` once an agent took it).
+fn with_assigned<G, S>(
+    cfg: &Config,
+    ex: &Executor<'_, G, S>,
+    checklist: Vec<(TaskKey, Option<Status>)>,
+) -> Vec<(TaskKey, Option<Status>)> {
+    checklist
+        .into_iter()
+        .map(|(key, status)| {
+            let now = ex.subs.get(&key).and_then(|i| status_of(&i.labels, cfg));
+            match (status, now) {
+                (
+                    Some(Status::Queued | Status::Assigned),
+                    Some(s @ (Status::Queued | Status::Assigned)),
+                ) => (key, Some(s)),
+                _ => (key, status),
+            }
+        })
+        .collect()
 }
 
 /// Remembers when each closed sub-issue was first seen closed (for the
@@ -430,20 +435,21 @@ async fn record_task<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
     cfg: &Config,
-    labels: &[String],
-    issue: IssueNumber,
+    now: &Issue,
     parent: Option<IssueNumber>,
     key: Option<&TaskKey>,
 ) -> Result<(), AppError> {
+    let labels = &now.labels;
     ctx.store
         .upsert_task(&TaskRecord {
             repo: repo.clone(),
-            issue,
+            issue: now.number,
             parent,
             key: key.cloned(),
             task_type: type_of(labels, cfg).unwrap_or(TaskType::Feature),
             priority: super::labels::priority_of(labels, cfg).unwrap_or_default(),
-            owner: None,
+            // The agent holding it, as GitHub's assignees say (the CLI's workload).
+            owner: now.assignees.first().cloned(),
             status: status_of(labels, cfg).unwrap_or(Status::Created),
             updated_at: ctx.now(),
         })

@@ -282,6 +282,12 @@ impl<'c, G: GitHub, S: Ledger> Executor<'c, G, S> {
             }
             other => other?,
         };
+        let mut created = created;
+        // GraphQL's createIssue answers without labels; GitHub applied ours,
+        // and later steps (assignment) read the status from this copy.
+        if created.labels.is_empty() {
+            created.labels.clone_from(&new.labels);
+        }
         let number = created.number;
         self.subs.insert(key.clone(), created);
         self.event(

@@ -1,6 +1,7 @@
 //! The orchestrator: events in, effects out, through ports.
 
 pub mod assess;
+pub mod assignment;
 pub mod board;
 pub mod config_load;
 pub mod converge;

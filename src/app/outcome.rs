@@ -38,6 +38,11 @@ pub enum Outcome {
         /// How many commands ran (new ones only).
         ran: usize,
     },
+    /// A finished task was sent to review instead of counting as done.
+    Reviewing {
+        /// GitHub writes made.
+        writes: usize,
+    },
     /// A repository was reconciled.
     Reconciled {
         /// Parents looked at.
@@ -54,7 +59,8 @@ impl Outcome {
             Outcome::Routed { writes, .. }
             | Outcome::Planned { writes, .. }
             | Outcome::Rejected { writes, .. }
-            | Outcome::Reconciled { writes, .. } => *writes,
+            | Outcome::Reconciled { writes, .. }
+            | Outcome::Reviewing { writes } => *writes,
             _ => 0,
         }
     }

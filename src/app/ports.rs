@@ -342,6 +342,14 @@ pub trait GitHub: Send + Sync {
         page: u32,
     ) -> impl Future<Output = GhResult<Page<Issue>>> + Send;
 
+    /// One page (100 per page, from 1) of open issues assigned to `login`.
+    fn list_assigned_issues(
+        &self,
+        repo: &RepoName,
+        login: &Login,
+        page: u32,
+    ) -> impl Future<Output = GhResult<Page<Issue>>> + Send;
+
     /// Creates the label if it does not exist; an existing one is left as is.
     fn ensure_label(
         &self,

@@ -1,5 +1,6 @@
 //! The pure domain: plain data and decisions, no I/O, no async, no clock reads.
 
+pub mod assign;
 pub mod command;
 pub mod complexity;
 pub mod config;

@@ -7,7 +7,7 @@ use super::client::{GitHubClient, repo_path};
 use super::transport::Req;
 use super::wire::WireIssue;
 use crate::app::ports::{GhResult, Issue, IssuePatch, NewIssue, Page, StateFilter};
-use crate::core::ids::{IssueNumber, RepoName};
+use crate::core::ids::{IssueNumber, Login, RepoName};
 
 pub(crate) const PER_PAGE: u32 = 100;
 
@@ -79,6 +79,28 @@ impl GitHubClient {
             "{}/issues?labels={}&state={state}&per_page={PER_PAGE}&page={}",
             repo_path(repo),
             super::transport::seg(label),
+            page.max(1)
+        );
+        let resp = s.rest.send(&Req::get(path)).await?;
+        let items: Vec<WireIssue> = resp.json()?;
+        let items: Vec<Issue> = items.into_iter().map(Issue::from).collect();
+        let next = (resp.has_next()
+            || (items.len() as u32 == PER_PAGE && !resp.headers.contains_key("link")))
+        .then_some(page.max(1) + 1);
+        Ok(Page { items, next })
+    }
+
+    pub(crate) async fn issue_list_assigned(
+        &self,
+        repo: &RepoName,
+        login: &Login,
+        page: u32,
+    ) -> GhResult<Page<Issue>> {
+        let s = self.session(repo).await?;
+        let path = format!(
+            "{}/issues?assignee={}&state=open&per_page={PER_PAGE}&page={}",
+            repo_path(repo),
+            super::transport::seg(login.as_str()),
             page.max(1)
         );
         let resp = s.rest.send(&Req::get(path)).await?;

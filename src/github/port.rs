@@ -29,6 +29,14 @@ impl GitHub for GitHubClient {
     ) -> GhResult<Page<Issue>> {
         self.issue_list_by_label(repo, label, state, page).await
     }
+    async fn list_assigned_issues(
+        &self,
+        repo: &RepoName,
+        login: &Login,
+        page: u32,
+    ) -> GhResult<Page<Issue>> {
+        self.issue_list_assigned(repo, login, page).await
+    }
     async fn ensure_label(&self, repo: &RepoName, label: &LabelSpec) -> GhResult<()> {
         self.label_ensure(repo, label).await
     }

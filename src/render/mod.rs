@@ -2,6 +2,7 @@
 //! minijinja templates in `templates/comments/`. Everything a user wrote is
 //! escaped here, before it reaches a template, so templates can stay plain.
 
+mod assignment;
 mod checklist;
 mod mermaid;
 mod notes;
@@ -16,6 +17,9 @@ use std::sync::OnceLock;
 use minijinja::Environment;
 use minijinja::syntax::SyntaxConfig;
 
+pub use assignment::{
+    assignment_comment, auction_comment, claimable_comment, review_comment, review_failed_comment,
+};
 pub use checklist::{ChecklistEntry, checklist_block};
 pub use mermaid::mermaid;
 pub use notes::{
@@ -67,6 +71,26 @@ fn environment() -> &'static Environment<'static> {
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "assignment.md",
+        include_str!("../../templates/comments/assignment.md.j2"),
+    ),
+    (
+        "auction.md",
+        include_str!("../../templates/comments/auction.md.j2"),
+    ),
+    (
+        "claimable.md",
+        include_str!("../../templates/comments/claimable.md.j2"),
+    ),
+    (
+        "review.md",
+        include_str!("../../templates/comments/review.md.j2"),
+    ),
+    (
+        "review_failed.md",
+        include_str!("../../templates/comments/review_failed.md.j2"),
+    ),
     (
         "checklist.md",
         include_str!("../../templates/comments/checklist.md.j2"),

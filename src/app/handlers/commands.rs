@@ -82,10 +82,52 @@ pub async fn run_command<G: GitHub, S: Ledger>(
                 _ => Ok(Reply::Done),
             }
         }
-        Command::Away
-        | Command::Back
-        | Command::Bid { .. }
-        | Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
+        // Without declared agents anyone with the permission may take a task,
+        // as before assignment existed: the lifecycle verb does it.
+        Command::Claim | Command::Unclaim if cfg.assignment.agents.is_empty() => {
+            lifecycle_command(ctx, cfg, origin, issue, comment, cmd).await
+        }
+        // Boxed so one command's future does not carry every other's.
+        Command::Claim => {
+            Box::pin(super::assign_cmds::claim(ctx, cfg, origin, issue, comment)).await
+        }
+        Command::Unclaim => {
+            Box::pin(super::assign_cmds::unclaim(
+                ctx, cfg, origin, issue, comment,
+            ))
+            .await
+        }
+        Command::Bid { minutes } => {
+            Box::pin(super::assign_cmds::bid(
+                ctx, cfg, origin, issue, comment, *minutes,
+            ))
+            .await
+        }
+        Command::Away => {
+            Box::pin(super::assign_cmds::availability(
+                ctx, cfg, origin, comment, true,
+            ))
+            .await
+        }
+        Command::Back => {
+            Box::pin(super::assign_cmds::availability(
+                ctx, cfg, origin, comment, false,
+            ))
+            .await
+        }
+        Command::Review { verdict, reason } => {
+            Box::pin(super::review::command(
+                ctx,
+                cfg,
+                origin,
+                issue,
+                comment,
+                *verdict,
+                reason.as_deref(),
+            ))
+            .await
+        }
+        Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
             message: format!(
                 "`/vayu {}` is not available on this server yet; see `/vayu help`.",
                 cmd.verb()

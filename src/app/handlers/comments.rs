@@ -32,6 +32,16 @@ pub async fn created<G: GitHub, S: Ledger>(
     comment: &Comment,
     old: Option<Option<&str>>,
 ) -> Result<Outcome, AppError> {
+    // Someone ticked the boxes of vayu's review checklist (a self review).
+    if old.is_some()
+        && super::is_self(ctx, &comment.author)
+        && !super::is_self(ctx, &origin.sender)
+        && comment
+            .body
+            .contains(&note_marker(super::review::REVIEW_SLOT))
+    {
+        return super::review::checklist_edited(ctx, origin, issue, comment).await;
+    }
     if super::is_self(ctx, &comment.author) || super::is_self(ctx, &origin.sender) {
         return Ok(Outcome::Ignored {
             why: "vayu's own comment".into(),

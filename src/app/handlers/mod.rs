@@ -1,9 +1,11 @@
 //! Event handlers, one file per event family, and [`handle`], the single
 //! entry point the job runner and the Action call.
 
+mod assign_cmds;
 mod commands;
 mod comments;
 mod issues;
+mod review;
 mod subissues;
 pub mod sweep;
 

@@ -17,9 +17,19 @@ pub async fn state_changed<G: GitHub, S: Ledger>(
     issue: &Issue,
 ) -> Result<Outcome, AppError> {
     let Some(marker) = find_task(&issue.body) else {
+        // A simple task (no sub-issues) is gated the same way.
+        if issue.state == crate::app::event::IssueState::Closed
+            && let Some(writes) = super::review::gate_close(ctx, repo, issue.number).await?
+        {
+            return Ok(Outcome::Reviewing { writes });
+        }
         return Ok(Outcome::Ignored {
             why: format!("#{} is not a vayu sub-issue", issue.number),
         });
     };
+    // A finished task whose type needs a review goes to `reviewing` first.
+    if issue.state == crate::app::event::IssueState::Closed {
+        super::review::gate_close(ctx, repo, issue.number).await?;
+    }
     converge(ctx, repo, marker.parent, false).await
 }

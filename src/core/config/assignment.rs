@@ -31,6 +31,8 @@ pub struct AssignmentConfig {
     pub auction_window_minutes: u32,
     /// The agents vayu may assign.
     pub agents: Vec<AgentConfig>,
+    /// Helpers assigned next to the primary agent when vayu pushes (a team of 1 + N).
+    pub collaborators: u32,
 }
 
 impl Default for AssignmentConfig {
@@ -40,6 +42,7 @@ impl Default for AssignmentConfig {
             assign_issues: true,
             auction_window_minutes: 10,
             agents: Vec::new(),
+            collaborators: 0,
         }
     }
 }

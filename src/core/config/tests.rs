@@ -113,6 +113,7 @@ fn everything_changed() -> Config {
             assign_issues: false,
             auction_window_minutes: 30,
             agents: vec![agent, team],
+            collaborators: 0,
         },
         monitoring: MonitoringConfig {
             heartbeat_every: DurationSecs(90),

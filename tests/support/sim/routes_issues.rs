@@ -174,6 +174,8 @@ fn list_issues(w: &mut World, ctx: &Ctx) -> Handled {
                 .collect()
         })
         .unwrap_or_default();
+    // `none` and `*` are GitHub's "no assignee" and "any assignee".
+    let assignee = ctx.query.get("assignee").map(|a| a.to_lowercase());
     let ascending = ctx.query.get("direction").is_some_and(|d| d == "asc");
     let mut issues: Vec<&super::world::Issue> = r
         .issues
@@ -183,6 +185,12 @@ fn list_issues(w: &mut World, ctx: &Ctx) -> Handled {
             wanted
                 .iter()
                 .all(|name| r.labels.get(name).is_some_and(|l| i.labels.contains(&l.id)))
+        })
+        .filter(|i| match assignee.as_deref() {
+            None => true,
+            Some("*") => !i.assignees.is_empty(),
+            Some("none") => i.assignees.is_empty(),
+            Some(a) => i.assignees.iter().any(|x| x.eq_ignore_ascii_case(a)),
         })
         .collect();
     if !ascending {
