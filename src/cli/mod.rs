@@ -1,6 +1,7 @@
 //! The command line (the binary's edge: errors become messages and exit codes).
 
 mod action_cmd;
+mod agent_cmd;
 mod config_cmd;
 mod events_cmd;
 mod input;
@@ -48,6 +49,9 @@ enum Command {
     Reconcile(Box<reconcile_cmd::ReconcileArgs>),
     /// Print the event log (decisions, job outcomes) as JSON lines; --follow to keep watching.
     Events(events_cmd::EventsArgs),
+    /// The repository's agents: availability and workload.
+    #[command(subcommand)]
+    Agent(agent_cmd::AgentCommand),
 }
 
 /// Runs the CLI and turns any error into a message on stderr and exit code 1.
@@ -70,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Jobs(cmd) => jobs_cmd::run(&cmd),
         Command::Report(args) => report_cmd::run(&args),
         Command::Task(cmd) => task_cmd::run(&cmd),
+        Command::Agent(cmd) => agent_cmd::run(&cmd),
         Command::Reconcile(args) => reconcile_cmd::run(&args),
         Command::Events(args) => events_cmd::run(&args),
     };

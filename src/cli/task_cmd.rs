@@ -115,7 +115,7 @@ pub fn run(cmd: &TaskCommand) -> anyhow::Result<()> {
     })
 }
 
-fn client(args: &GitHubArgs) -> anyhow::Result<GitHubClient> {
+pub(super) fn client(args: &GitHubArgs) -> anyhow::Result<GitHubClient> {
     let cfg = ClientConfig {
         base_url: args.github_api_url.clone(),
         ..ClientConfig::default()
@@ -123,7 +123,7 @@ fn client(args: &GitHubArgs) -> anyhow::Result<GitHubClient> {
     Ok(GitHubClient::with_token(cfg, &args.token)?)
 }
 
-async fn config(gh: &GitHubClient, repo: &RepoName) -> anyhow::Result<Config> {
+pub(super) async fn config(gh: &GitHubClient, repo: &RepoName) -> anyhow::Result<Config> {
     match load_config(gh, repo).await? {
         Ok(cfg) => Ok(cfg),
         Err(e) => bail!("{repo}'s .github/vayu.yml is invalid:\n{e}"),
@@ -284,7 +284,7 @@ async fn list(
     Ok(out)
 }
 
-fn state_of(issue: &Issue, cfg: &Config) -> String {
+pub(super) fn state_of(issue: &Issue, cfg: &Config) -> String {
     match (issue.state, issue.state_reason) {
         (IssueState::Closed, Some(StateReason::Completed) | None) => "completed".into(),
         (IssueState::Closed, _) => "not planned".into(),
