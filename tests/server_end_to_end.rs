@@ -44,7 +44,9 @@ fn labeled_payload(number: u64, id: u64, node_id: &str, body: &str) -> Vec<u8> {
 
 async fn wait_for_idle_queue(store: &SqliteStore) {
     use vayu::store::Store;
-    for _ in 0..400 {
+    // Up to a minute: a loaded 2-core machine drains 1,000 jobs slowly, and
+    // an idle queue returns at once.
+    for _ in 0..2400 {
         let depth = store.queue_depth().await.unwrap();
         if depth.queued == 0 && depth.running == 0 {
             return;
