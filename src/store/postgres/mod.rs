@@ -1,6 +1,7 @@
 //! The PostgreSQL store: shared by replicas; leases use `FOR UPDATE SKIP LOCKED`
 //! and planners take an advisory lock per parent issue.
 
+mod codec;
 mod deliveries;
 mod jobs;
 mod lock;

@@ -1,6 +1,7 @@
 //! The SQLite store: one file in WAL mode, for a single vayu process.
 
 mod checkpoint;
+mod codec;
 mod connect;
 mod deliveries;
 mod jobs;
