@@ -13,6 +13,7 @@ pub mod job;
 pub mod lock;
 pub mod postgres;
 pub mod records;
+mod shared_sql;
 pub mod sqlite;
 
 use std::future::Future;

@@ -6,16 +6,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
+use super::codec::{enc_time, enc_token};
+use super::records::job_row;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::{
     Backoff, Enqueued, Failed, JobId, JobRow, JobState, LeaseToken, LeasedJob, NewJob, QueueDepth,
 };
-use crate::store::{no_dead_job, to_u32};
+use crate::store::to_u32;
 
 /// Inserts `job` unless its dedupe key is taken; with `requeue_done`, a done
 /// job holding the key is queued again instead.
@@ -168,53 +169,6 @@ async fn reap_expired(
     Ok(reaped)
 }
 
-pub(super) async fn defer(
-    pool: &PgPool,
-    id: JobId,
-    lease: LeaseToken,
-    run_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', run_at = $3, updated_at = $4,
-                lease_until = NULL, lease_token = NULL
-         WHERE id = $1 AND lease_token = $2 AND state = 'running'",
-    )
-    .bind(id.0)
-    .bind(lease.0)
-    .bind(run_at)
-    .bind(now)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::LeaseLost { job: id });
-    }
-    Ok(())
-}
-
-pub(super) async fn complete(
-    pool: &PgPool,
-    id: JobId,
-    lease: LeaseToken,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE jobs SET state = 'done', lease_until = NULL, lease_token = NULL, updated_at = $3
-         WHERE id = $1 AND lease_token = $2 AND state <> 'done'",
-    )
-    .bind(id.0)
-    .bind(lease.0)
-    .bind(now)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(StoreError::LeaseLost { job: id });
-    }
-    Ok(())
-}
-
 pub(super) async fn fail(
     pool: &PgPool,
     backoff: Backoff,
@@ -258,65 +212,4 @@ pub(super) async fn fail(
     }
 }
 
-fn job_row(row: &PgRow) -> StoreResult<JobRow> {
-    let state: String = row.try_get("state")?;
-    Ok(JobRow {
-        id: JobId(row.try_get("id")?),
-        kind: row.try_get("kind")?,
-        dedupe_key: row.try_get("dedupe_key")?,
-        payload: row.try_get::<Json<Value>, _>("payload")?.0,
-        state: JobState::parse(&state).ok_or(StoreError::Corrupt {
-            what: "job state",
-            detail: state.clone(),
-        })?,
-        attempts: to_u32(row.try_get("attempts")?, "job attempts")?,
-        max_attempts: to_u32(row.try_get("max_attempts")?, "job max_attempts")?,
-        run_at: row.try_get("run_at")?,
-        lease_until: row.try_get("lease_until")?,
-        leased_by: row.try_get("leased_by")?,
-        last_error: row.try_get("last_error")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-pub(super) async fn list_jobs(pool: &PgPool, state: JobState) -> StoreResult<Vec<JobRow>> {
-    let rows = sqlx::query("SELECT * FROM jobs WHERE state = $1 ORDER BY id")
-        .bind(state.as_str())
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(job_row).collect()
-}
-
-pub(super) async fn retry_dead(pool: &PgPool, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2,
-                lease_token = NULL
-         WHERE id = $1 AND state = 'dead'",
-    )
-    .bind(id.0)
-    .bind(now)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(no_dead_job(id));
-    }
-    Ok(())
-}
-
-pub(super) async fn queue_depth(pool: &PgPool) -> StoreResult<QueueDepth> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, count(*) FROM jobs GROUP BY state")
-            .fetch_all(pool)
-            .await?;
-    let mut depth = QueueDepth::default();
-    for (state, n) in rows {
-        let state = JobState::parse(&state).ok_or(StoreError::Corrupt {
-            what: "job state",
-            detail: state.clone(),
-        })?;
-        depth.add(state, crate::store::to_u64(n, "job count")?);
-    }
-    Ok(depth)
-}
+crate::store::shared_sql::job_queries!(PgPool);

@@ -6,17 +6,18 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
 use sqlx::types::Json;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::IMMEDIATE;
+use super::codec::{enc_time, enc_token};
+use super::records::job_row;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::{
     Backoff, Enqueued, Failed, JobId, JobRow, JobState, LeaseToken, LeasedJob, NewJob, QueueDepth,
 };
-use crate::store::{duration_millis, from_millis, no_dead_job, to_millis, to_u32};
+use crate::store::{duration_millis, from_millis, to_millis, to_u32};
 
 /// Inserts `job` unless its dedupe key is taken; with `requeue_done`, a done
 /// job holding the key is queued again instead.
@@ -167,53 +168,6 @@ async fn reap_expired(
     Ok(reaped)
 }
 
-pub(super) async fn defer(
-    pool: &SqlitePool,
-    id: JobId,
-    lease: LeaseToken,
-    run_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', run_at = ?3, updated_at = ?4,
-                lease_until = NULL, lease_token = NULL
-         WHERE id = ?1 AND lease_token = ?2 AND state = 'running'",
-    )
-    .bind(id.0)
-    .bind(lease.0.to_string())
-    .bind(to_millis(run_at))
-    .bind(to_millis(now))
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::LeaseLost { job: id });
-    }
-    Ok(())
-}
-
-pub(super) async fn complete(
-    pool: &SqlitePool,
-    id: JobId,
-    lease: LeaseToken,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE jobs SET state = 'done', lease_until = NULL, lease_token = NULL, updated_at = ?3
-         WHERE id = ?1 AND lease_token = ?2 AND state <> 'done'",
-    )
-    .bind(id.0)
-    .bind(lease.0.to_string())
-    .bind(to_millis(now))
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(StoreError::LeaseLost { job: id });
-    }
-    Ok(())
-}
-
 pub(super) async fn fail(
     pool: &SqlitePool,
     backoff: Backoff,
@@ -256,74 +210,4 @@ pub(super) async fn fail(
     }
 }
 
-fn job_row(row: &SqliteRow) -> StoreResult<JobRow> {
-    let state: String = row.try_get("state")?;
-    let opt_time = |col: &str| -> StoreResult<Option<DateTime<Utc>>> {
-        row.try_get::<Option<i64>, _>(col)?
-            .map(from_millis)
-            .transpose()
-    };
-    Ok(JobRow {
-        id: JobId(row.try_get("id")?),
-        kind: row.try_get("kind")?,
-        dedupe_key: row.try_get("dedupe_key")?,
-        payload: row.try_get::<Json<Value>, _>("payload")?.0,
-        state: JobState::parse(&state).ok_or(StoreError::Corrupt {
-            what: "job state",
-            detail: state.clone(),
-        })?,
-        attempts: to_u32(row.try_get("attempts")?, "job attempts")?,
-        max_attempts: to_u32(row.try_get("max_attempts")?, "job max_attempts")?,
-        run_at: from_millis(row.try_get("run_at")?)?,
-        lease_until: opt_time("lease_until")?,
-        leased_by: row.try_get("leased_by")?,
-        last_error: row.try_get("last_error")?,
-        created_at: from_millis(row.try_get("created_at")?)?,
-        updated_at: from_millis(row.try_get("updated_at")?)?,
-    })
-}
-
-pub(super) async fn list_jobs(pool: &SqlitePool, state: JobState) -> StoreResult<Vec<JobRow>> {
-    let rows = sqlx::query("SELECT * FROM jobs WHERE state = ? ORDER BY id")
-        .bind(state.as_str())
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(job_row).collect()
-}
-
-pub(super) async fn retry_dead(
-    pool: &SqlitePool,
-    id: JobId,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2,
-                lease_token = NULL
-         WHERE id = ?1 AND state = 'dead'",
-    )
-    .bind(id.0)
-    .bind(to_millis(now))
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(no_dead_job(id));
-    }
-    Ok(())
-}
-
-pub(super) async fn queue_depth(pool: &SqlitePool) -> StoreResult<QueueDepth> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, count(*) FROM jobs GROUP BY state")
-            .fetch_all(pool)
-            .await?;
-    let mut depth = QueueDepth::default();
-    for (state, n) in rows {
-        let state = JobState::parse(&state).ok_or(StoreError::Corrupt {
-            what: "job state",
-            detail: state.clone(),
-        })?;
-        depth.add(state, crate::store::to_u64(n, "job count")?);
-    }
-    Ok(depth)
-}
+crate::store::shared_sql::job_queries!(SqlitePool);

@@ -1,6 +1,7 @@
 //! The SQLite store: one file in WAL mode, for a single vayu process.
 
 mod checkpoint;
+mod codec;
 mod connect;
 mod deliveries;
 mod jobs;
@@ -93,96 +94,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     type LockGuard = LocalLockGuard;
 
-    async fn readiness(&self) -> StoreResult<()> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        crate::store::any::check_migrations(&MIGRATOR, &applied)
-    }
-
-    async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    async fn record_delivery(
-        &self,
-        delivery: &NewDelivery,
-        jobs: &[NewJob],
-    ) -> StoreResult<Recorded> {
-        deliveries::record_delivery(&self.pool, delivery, jobs).await
-    }
-
-    async fn record_deliveries(
-        &self,
-        batch: &[DeliveryWithJobs],
-    ) -> StoreResult<Vec<StoreResult<Recorded>>> {
-        deliveries::record_deliveries(&self.pool, batch).await
-    }
-
-    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        deliveries::prune_deliveries(&self.pool, older_than).await
-    }
-
-    async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {
-        jobs::enqueue(&self.pool, job, now).await
-    }
-
-    async fn lease(
-        &self,
-        worker: &str,
-        kinds: Option<&[&str]>,
-        lease_for: Duration,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> StoreResult<Vec<LeasedJob>> {
-        jobs::lease(
-            &self.pool,
-            self.backoff,
-            worker,
-            kinds,
-            lease_for,
-            now,
-            limit,
-        )
-        .await
-    }
-
-    async fn complete(&self, id: JobId, lease: LeaseToken, now: DateTime<Utc>) -> StoreResult<()> {
-        jobs::complete(&self.pool, id, lease, now).await
-    }
-
-    async fn fail(
-        &self,
-        id: JobId,
-        lease: LeaseToken,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Failed> {
-        jobs::fail(&self.pool, self.backoff, id, lease, error, now).await
-    }
-
-    async fn defer(
-        &self,
-        id: JobId,
-        lease: LeaseToken,
-        run_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        jobs::defer(&self.pool, id, lease, run_at, now).await
-    }
-
-    async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>> {
-        jobs::list_jobs(&self.pool, state).await
-    }
-
-    async fn retry_dead(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
-        jobs::retry_dead(&self.pool, id, now).await
-    }
-
-    async fn queue_depth(&self) -> StoreResult<QueueDepth> {
-        jobs::queue_depth(&self.pool).await
-    }
+    crate::store::shared_sql::delegate_store!();
 
     async fn advisory_lock(
         &self,
@@ -203,81 +115,5 @@ impl Store for SqliteStore {
     async fn unlock(&self, guard: LocalLockGuard) -> StoreResult<()> {
         drop(guard);
         Ok(())
-    }
-
-    async fn effect_done(&self, key: &str) -> StoreResult<Option<EffectRecord>> {
-        records::effect_done(&self.pool, key).await
-    }
-
-    async fn record_effect(
-        &self,
-        key: &str,
-        result: &Value,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        records::record_effect(&self.pool, key, result, now).await
-    }
-
-    async fn upsert_task(&self, task: &TaskRow) -> StoreResult<()> {
-        records::upsert_task(&self.pool, task).await
-    }
-
-    async fn get_task(&self, repo: &RepoName, issue: IssueNumber) -> StoreResult<Option<TaskRow>> {
-        records::get_task(&self.pool, repo, issue).await
-    }
-
-    async fn list_tasks(&self, filter: &TaskFilter) -> StoreResult<Vec<TaskRow>> {
-        records::list_tasks(&self.pool, filter).await
-    }
-
-    async fn upsert_plan(&self, plan: &PlanRow) -> StoreResult<()> {
-        records::upsert_plan(&self.pool, plan).await
-    }
-
-    async fn get_plan(&self, repo: &RepoName, issue: IssueNumber) -> StoreResult<Option<PlanRow>> {
-        records::get_plan(&self.pool, repo, issue).await
-    }
-
-    async fn list_plans(&self, repo: Option<&RepoName>) -> StoreResult<Vec<PlanRow>> {
-        records::list_plans(&self.pool, repo).await
-    }
-
-    async fn append_event(&self, event: &NewEvent) -> StoreResult<i64> {
-        records::append_event(&self.pool, event).await
-    }
-
-    async fn latest_events(
-        &self,
-        repo: Option<&RepoName>,
-        limit: u32,
-    ) -> StoreResult<Vec<EventRow>> {
-        records::latest_events(&self.pool, repo, limit).await
-    }
-
-    async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
-        records::events_since(&self.pool, after, limit).await
-    }
-
-    async fn last_schedule_slot(
-        &self,
-        repo: &RepoName,
-        schedule: &str,
-    ) -> StoreResult<Option<DateTime<Utc>>> {
-        schedules::last_slot(&self.pool, repo, schedule).await
-    }
-
-    async fn claim_schedule_slot(
-        &self,
-        repo: &RepoName,
-        schedule: &str,
-        slot: DateTime<Utc>,
-        job: &NewJob,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        schedules::claim(&self.pool, repo, schedule, slot, job, now).await
-    }
-
-    async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
-        schedules::known_repos(&self.pool).await
     }
 }
