@@ -56,19 +56,15 @@ async fn wait_for_idle_queue(store: &SqliteStore) {
     panic!("the job queue did not drain");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_signed_labeled_delivery_becomes_six_linked_sub_issues_once() {
-    let sim = GitHubSim::start().await;
-    sim.token("tok");
-    let body = include_str!("../examples/auth-system.md");
-    let opened = sim
-        .repo(REPO)
-        .issue()
-        .title("Add an authentication system")
-        .body(body)
-        .label("vayu")
-        .open();
+/// The webhook app, two workers and a SQLite store, against `sim`.
+struct Served {
+    app: vayu::server::WebhookApp,
+    pool: WorkerPool,
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
+}
 
+async fn serve(sim: &GitHubSim) -> Served {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("v.db").display()))
         .await
@@ -97,6 +93,33 @@ async fn a_signed_labeled_delivery_becomes_six_linked_sub_issues_once() {
         Verify::Secret(WebhookSecret::new(SECRET.to_owned()).unwrap()),
         poke,
     );
+    Served {
+        app,
+        pool,
+        store,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_labeled_delivery_becomes_six_linked_sub_issues_once() {
+    let sim = GitHubSim::start().await;
+    sim.token("tok");
+    let body = include_str!("../examples/auth-system.md");
+    let opened = sim
+        .repo(REPO)
+        .issue()
+        .title("Add an authentication system")
+        .body(body)
+        .label("vayu")
+        .open();
+
+    let Served {
+        app,
+        pool,
+        store,
+        _dir,
+    } = serve(&sim).await;
 
     let payload = labeled_payload(opened.number, opened.id, &opened.node_id, body);
     let (status, _) = send(&app.router, signed(payload.clone(), "issues", "d-1")).await;
@@ -139,34 +162,12 @@ async fn a_thousand_deliveries_of_one_change_make_one_set() {
         .body(body)
         .label("vayu")
         .open();
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("v.db").display()))
-        .await
-        .unwrap();
-    let gh = GitHubClient::with_token(
-        ClientConfig {
-            base_url: sim.url(),
-            mutation_gap: Duration::ZERO,
-            ..ClientConfig::default()
-        },
-        "tok",
-    )
-    .unwrap();
-    let ctx = Ctx::new(gh, store.clone(), Login("vayu-bot".into()));
-    let shared = Arc::new(store.clone());
-    let runner = StoreRunner::new(
-        shared.clone(),
-        OrchestratorHandler::new(ctx),
-        "test-worker",
-        Duration::from_secs(60),
-    );
-    let poke = Arc::new(Notify::new());
-    let pool = WorkerPool::spawn(Arc::new(runner), 2, poke.clone(), Duration::from_millis(50));
-    let app = webhook_app(
-        Arc::new(StoreIngest::new(shared)),
-        Verify::Secret(WebhookSecret::new(SECRET.to_owned()).unwrap()),
-        poke,
-    );
+    let Served {
+        app,
+        pool,
+        store,
+        _dir,
+    } = serve(&sim).await;
     let payload = labeled_payload(opened.number, opened.id, &opened.node_id, body);
 
     let mut statuses = std::collections::BTreeMap::new();
