@@ -21,7 +21,7 @@ use vayu::server::store_runner::StoreRunner;
 use vayu::server::{Verify, WorkerPool, webhook_app};
 use vayu::store::SqliteStore;
 
-use server_support::{SECRET, send, signed};
+use server_support::{SECRET, send, signed, wait_for_idle_queue};
 use support::GitHubSim;
 
 const REPO: &str = "octo-org/hello";
@@ -40,20 +40,6 @@ fn labeled_payload(number: u64, id: u64, node_id: &str, body: &str) -> Vec<u8> {
     v["issue"]["labels"] = json!([{"name": "vayu", "color": "ededed"}]);
     v["label"] = json!({"name": "vayu", "color": "ededed"});
     serde_json::to_vec(&v).unwrap()
-}
-
-async fn wait_for_idle_queue(store: &SqliteStore) {
-    use vayu::store::Store;
-    // Up to a minute: a loaded 2-core machine drains 1,000 jobs slowly, and
-    // an idle queue returns at once.
-    for _ in 0..2400 {
-        let depth = store.queue_depth().await.unwrap();
-        if depth.queued == 0 && depth.running == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the job queue did not drain");
 }
 
 /// The webhook app, two workers and a SQLite store, against `sim`.

@@ -25,7 +25,7 @@ use vayu::server::store_runner::StoreRunner;
 use vayu::server::{BoxFuture, JobHandler, JobRunner, Verify, WorkerPool, webhook_app};
 use vayu::store::{JobState, LeasedJob, NewJob, SqliteStore, Store, TaskRow};
 
-use server_support::{SECRET, get, send, signed};
+use server_support::{SECRET, get, send, signed, wait_for_idle_queue};
 use support::sim::Opened;
 use support::{Fault, GitHubSim};
 
@@ -187,17 +187,6 @@ fn issue_payload(name: &str, opened: &Opened, body: &str) -> Vec<u8> {
         v["label"] = json!({"name": "vayu", "color": "ededed"});
     }
     serde_json::to_vec(&v).unwrap()
-}
-
-async fn wait_for_idle_queue(store: &SqliteStore) {
-    for _ in 0..800 {
-        let depth = store.queue_depth().await.unwrap();
-        if depth.queued == 0 && depth.running == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the job queue did not drain");
 }
 
 /// `issues.opened` and `issues.labeled` for the same issue, both stored

@@ -11,6 +11,17 @@ pub fn status_of(labels: &[String], cfg: &Config) -> Option<Status> {
     })
 }
 
+/// Where an issue stands in words: `completed` or `not planned` once closed,
+/// else its status label (`open` without one).
+pub fn state_word(issue: &super::ports::Issue, cfg: &Config) -> String {
+    use super::ports::{IssueState, StateReason};
+    match (issue.state, issue.state_reason) {
+        (IssueState::Closed, Some(StateReason::Completed) | None) => "completed".into(),
+        (IssueState::Closed, _) => "not planned".into(),
+        _ => status_of(&issue.labels, cfg).map_or("open".into(), |s| s.to_string()),
+    }
+}
+
 /// The task type an issue's labels give it, if any.
 pub fn type_of(labels: &[String], cfg: &Config) -> Option<TaskType> {
     labels.iter().find_map(|l| match cfg.labels.parse_label(l) {

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use super::task_cmd::{GitHubArgs, client, config, state_of};
+use super::task_cmd::{GitHubArgs, client, config};
 use crate::app::Ctx;
 use crate::app::assignment::agent_states;
+use crate::app::labels::state_word;
 use crate::app::ports::GitHub;
 use crate::core::ids::{Login, RepoName};
 use crate::store::connect;
@@ -165,7 +166,7 @@ async fn workload(repo: &RepoName, id: &str, github: &GitHubArgs) -> anyhow::Res
             out,
             "  #{:<6} {:<12} {}",
             t.number,
-            state_of(t, &cfg),
+            state_word(t, &cfg),
             t.title
         );
     }

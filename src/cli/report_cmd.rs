@@ -8,9 +8,9 @@ use anyhow::Context;
 use chrono::{TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 
-use crate::app::history::task_events;
 use crate::core::config::{Config, DurationSecs};
 use crate::core::report::{Report, ReportInput, Spread, report};
+use crate::server::analytics::Feed;
 use crate::store::{Store, connect};
 
 /// `vayu report` options.
@@ -59,22 +59,15 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
         let store = connect(&args.database_url)
             .await
             .context("cannot open the database")?;
-        let mut rows = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = store.events_since(after, 10_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            rows.extend(page);
-        }
+        let mut feed = Feed::default();
+        feed.catch_up(&store).await?;
         let depth = store.queue_depth().await?;
         let until = Utc::now();
         let back = TimeDelta::seconds(i64::try_from(args.since.as_secs()).unwrap_or(i64::MAX));
-        let events = task_events(&rows);
         anyhow::Ok(report(&ReportInput {
             since: until.checked_sub_signed(back).unwrap_or(until),
             until,
-            events: &events,
+            events: feed.events(),
             capacity: &capacity,
             jobs_queued: depth.queued,
         }))

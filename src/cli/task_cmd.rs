@@ -8,8 +8,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
 use crate::app::config_load::load_config;
-use crate::app::labels::{priority_of, status_of, type_of};
-use crate::app::ports::{GitHub, Issue, IssueState, NewIssue, StateFilter, StateReason};
+use crate::app::labels::{priority_of, state_word, type_of};
+use crate::app::ports::{GitHub, Issue, NewIssue, StateFilter};
 use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{IssueNumber, RepoName};
 use crate::core::marker::find_task;
@@ -190,7 +190,7 @@ async fn status(
     let subs = gh.list_sub_issues(repo, number).await?;
     let mut out = format!("{repo}#{} {}\n", issue.number, issue.title);
     let field = |name: &str, value: String| format!("  {name:<10} {value}\n");
-    out += &field("status", state_of(&issue, cfg));
+    out += &field("status", state_word(&issue, cfg));
     out += &field(
         "type",
         type_of(&issue.labels, cfg).map_or("-".into(), |t| t.to_string()),
@@ -204,7 +204,7 @@ async fn status(
     if !subs.is_empty() {
         let done = subs
             .iter()
-            .filter(|s| state_of(s, cfg) == "completed")
+            .filter(|s| state_word(s, cfg) == "completed")
             .count();
         let _ = writeln!(out, "  subtasks   {done}/{} completed", subs.len());
         for s in &subs {
@@ -214,7 +214,7 @@ async fn status(
                 "    #{:<6} {:<12} {:<14} {}",
                 s.number,
                 key,
-                state_of(s, cfg),
+                state_word(s, cfg),
                 s.title
             );
         }
@@ -274,7 +274,7 @@ async fn list(
             out,
             "#{:<7} {:<12} {:<9} {:<12} {:<16} {}",
             i.number,
-            state_of(i, cfg),
+            state_word(i, cfg),
             priority_of(&i.labels, cfg).map_or("-".into(), |p| p.to_string()),
             own.as_deref().unwrap_or("-"),
             logins(i),
@@ -282,14 +282,6 @@ async fn list(
         );
     }
     Ok(out)
-}
-
-pub(super) fn state_of(issue: &Issue, cfg: &Config) -> String {
-    match (issue.state, issue.state_reason) {
-        (IssueState::Closed, Some(StateReason::Completed) | None) => "completed".into(),
-        (IssueState::Closed, _) => "not planned".into(),
-        _ => status_of(&issue.labels, cfg).map_or("open".into(), |s| s.to_string()),
-    }
 }
 
 fn owner_of(issue: &Issue, cfg: &Config) -> Option<String> {

@@ -24,15 +24,26 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Reads the events appended since the last refresh and computes the
-    /// report for the last [`WINDOW_DAYS`].
-    pub async fn refresh<S: Store>(&mut self, store: &S) -> StoreResult<Report> {
+    /// Reads the events appended since the last call.
+    pub async fn catch_up<S: Store>(&mut self, store: &S) -> StoreResult<()> {
         loop {
             let page = store.events_since(self.after, 5_000).await?;
             let Some(last) = page.last() else { break };
             self.after = last.id;
             self.events.extend(task_events(&page));
         }
+        Ok(())
+    }
+
+    /// The task history read so far, oldest first.
+    pub fn events(&self) -> &[TaskEvent] {
+        &self.events
+    }
+
+    /// Reads the events appended since the last refresh and computes the
+    /// report for the last [`WINDOW_DAYS`].
+    pub async fn refresh<S: Store>(&mut self, store: &S) -> StoreResult<Report> {
+        self.catch_up(store).await?;
         let depth = store.queue_depth().await?;
         let until = Utc::now();
         Ok(report(&ReportInput {

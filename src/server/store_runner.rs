@@ -104,12 +104,12 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
             Ok(Some(guard)) => guard,
             Ok(None) => {
                 debug!(%repo, %issue, "another job works on this issue; deferred");
-                self.defer(job).await?;
+                self.defer(job, self.defer_for).await?;
                 return Ok(false);
             }
             Err(e) => {
                 // Not the job's fault: give it back without spending an attempt.
-                self.defer(job).await?;
+                self.defer(job, self.defer_for).await?;
                 return Err(e);
             }
         };
@@ -119,9 +119,10 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
         unlocked.map(|()| true)
     }
 
-    async fn defer(&self, job: &LeasedJob) -> Result<(), StoreError> {
+    /// Gives `job` back, queued again after `wait`, without spending an attempt.
+    async fn defer(&self, job: &LeasedJob, wait: Duration) -> Result<(), StoreError> {
         let now = Utc::now();
-        let later = chrono::Duration::from_std(self.defer_for)
+        let later = chrono::Duration::from_std(wait)
             .ok()
             .and_then(|d| now.checked_add_signed(d))
             .unwrap_or(now);
@@ -141,23 +142,20 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
             Some(_) => Err("not run: GitHub calls are paused (circuit open)".to_owned()),
             None => self.handler.handle(job).await,
         };
+        // Asked after a failure too: the breaker may have opened during the job.
+        let held = match &outcome {
+            Ok(()) => None,
+            Err(_) => self.handler.wait_before(job),
+        };
         let (recorded, event) = match outcome {
             Ok(()) => (
                 self.store.complete(job.id, job.lease, Utc::now()).await,
                 ("job.done", None),
             ),
-            Err(message) if self.handler.wait_before(job).is_some() => {
-                let now = Utc::now();
-                let wait = self.handler.wait_before(job).unwrap_or_default();
-                let at = chrono::TimeDelta::from_std(wait)
-                    .ok()
-                    .and_then(|d| now.checked_add_signed(d))
-                    .unwrap_or(now);
-                warn!(error = %message, retry_at = %at, "GitHub is held back; job deferred");
-                (
-                    self.store.defer(job.id, job.lease, at, now).await,
-                    ("job.deferred", Some(message)),
-                )
+            Err(message) if held.is_some() => {
+                let wait = held.unwrap_or_default();
+                warn!(error = %message, ?wait, "GitHub is held back; job deferred");
+                (self.defer(job, wait).await, ("job.deferred", Some(message)))
             }
             Err(message) => {
                 let failed = self

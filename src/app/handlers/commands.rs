@@ -217,11 +217,7 @@ async fn status<G: GitHub, S: Ledger>(
         .map(|(i, _)| StatusRow {
             title: i.title.clone(),
             issue: i.number,
-            status: match (i.state, i.state_reason) {
-                (IssueState::Closed, Some(StateReason::Completed) | None) => "completed".into(),
-                (IssueState::Closed, _) => "not planned".into(),
-                _ => status_of(&i.labels, cfg).map_or("open".into(), |s| s.to_string()),
-            },
+            status: crate::app::labels::state_word(i, cfg),
         })
         .collect();
     let own = status_of(&obs.parent.labels, cfg).map_or("none".into(), |s| s.to_string());
