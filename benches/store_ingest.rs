@@ -29,7 +29,7 @@ fn batch(n: usize, next: &AtomicU64, payload: &str, repo: &RepoName) -> Vec<Deli
                     installation_id: Some(InstallationId(1)),
                     repo: Some(repo.clone()),
                     received_at: now,
-                    payload: payload.to_owned(),
+                    payload: payload.into(),
                 },
                 jobs: vec![
                     NewJob::new("issue_event", json!({ "delivery": id }), now)

@@ -95,9 +95,7 @@ impl JobRunner for Blocking {
             self.release.acquire().await.unwrap().forget();
             self.running.fetch_sub(1, Ordering::SeqCst);
             self.finished.fetch_add(1, Ordering::SeqCst);
-            Ok(Some(JobDone {
-                kind: "slow".into(),
-            }))
+            Ok(Some(JobDone::ran("slow")))
         })
     }
     fn queue_depth(&self) -> BoxFuture<'_, Result<u64, JobError>> {
@@ -153,4 +151,38 @@ async fn no_more_jobs_run_at_once_than_there_are_workers() {
     pool.shutdown().await;
     assert_eq!(runner.finished.load(Ordering::SeqCst), 5);
     assert_eq!(runner.max_running.load(Ordering::SeqCst), 2);
+}
+
+/// A runner whose every job is put back for later (its parent is busy),
+/// until `limit` calls, after which nothing is due.
+struct AlwaysDeferred {
+    calls: AtomicUsize,
+    limit: usize,
+}
+
+impl JobRunner for AlwaysDeferred {
+    fn run_next(&self) -> BoxFuture<'_, Result<Option<JobDone>, JobError>> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        let done = (n < self.limit).then(|| JobDone::deferred("event"));
+        Box::pin(std::future::ready(Ok(done)))
+    }
+    fn queue_depth(&self) -> BoxFuture<'_, Result<u64, JobError>> {
+        Box::pin(std::future::ready(Ok(1)))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_worker_that_puts_jobs_back_pauses_before_leasing_again() {
+    // Without the pause the worker would lease (and put back) all 1,000
+    // queued jobs of a busy parent at once, two writes each.
+    let runner = Arc::new(AlwaysDeferred {
+        calls: AtomicUsize::new(0),
+        limit: 1_000,
+    });
+    let pool = WorkerPool::spawn(runner.clone(), 1, Arc::default(), NEVER);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let calls = runner.calls.load(Ordering::SeqCst);
+    // Pauses of 10, 20, 40 … ms, at most 1 s: 8 or 9 leases in 2 s.
+    assert!((5..=12).contains(&calls), "{calls} leases in 2 s");
+    pool.shutdown().await;
 }

@@ -54,6 +54,7 @@ suite!(
     late_completion_after_expiry_counts,
     defer_keeps_attempts,
     latest_events_by_repo,
+    delivery_body_round_trips,
 );
 
 mod schedules {

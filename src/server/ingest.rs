@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use axum::body::Bytes;
+use crate::store::DeliveryBody;
 use chrono::{DateTime, Utc};
 
 use crate::core::ids::DeliveryId;
@@ -28,8 +28,8 @@ pub struct IncomingDelivery {
     pub repo: Option<String>,
     /// When the server received it.
     pub received_at: DateTime<Utc>,
-    /// The raw body, exactly as signed.
-    pub payload: Bytes,
+    /// The body exactly as signed, compressed for storage.
+    pub payload: DeliveryBody,
     /// Why vayu does nothing with it (kept for audit); `None` for handled events.
     pub ignored: Option<String>,
     /// Jobs to enqueue in the same transaction as the delivery.

@@ -107,7 +107,7 @@ impl JobRunner for MemoryQueue {
             if inner.keep_payloads {
                 inner.done.push(job);
             }
-            JobDone { kind }
+            JobDone::ran(kind)
         });
         Box::pin(std::future::ready(Ok(done)))
     }

@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use tracing::info_span;
+use tracing::{field, info_span};
 
 pub use batcher::Batcher;
 pub use ingest::{BoxFuture, IncomingDelivery, Ingest, IngestError, NewJob, Recorded};
@@ -115,7 +115,14 @@ fn with_layers(router: Router) -> Router {
                     .and_then(|v| v.to_str().ok())
                     .filter(|v| v.len() <= 128)
                     .unwrap_or("");
-                info_span!("request", method = %req.method(), path = %req.uri().path(), delivery)
+                info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    delivery,
+                    event = field::Empty,
+                    repo = field::Empty,
+                )
             }),
         )
 }

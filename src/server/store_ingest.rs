@@ -31,7 +31,7 @@ fn to_store(d: IncomingDelivery) -> DeliveryWithJobs {
             installation_id: d.installation_id.map(InstallationId),
             repo: d.repo.and_then(|r| r.parse::<RepoName>().ok()),
             received_at,
-            payload: body_text(d.payload),
+            payload: d.payload,
         },
         jobs: d
             .jobs
@@ -39,15 +39,6 @@ fn to_store(d: IncomingDelivery) -> DeliveryWithJobs {
             .map(|j| store::NewJob::new(j.kind, j.payload, received_at).dedupe(j.dedupe_key))
             .collect(),
     }
-}
-
-/// The body as text, reusing its buffer when the request owns it alone
-/// (`Vec::from(Bytes)` then does not copy) so a ~14 KB body is not duplicated
-/// per delivery. Bodies that got this far parsed as JSON, which is UTF-8; the
-/// lossy path is only a guard.
-fn body_text(body: axum::body::Bytes) -> String {
-    String::from_utf8(Vec::from(body))
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 impl<S: Store + 'static> Ingest for StoreIngest<S> {

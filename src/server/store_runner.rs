@@ -97,8 +97,7 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
     async fn run_locked(&self, job: &LeasedJob) -> Result<bool, StoreError> {
         let key = self.handler.lock_key(job);
         let Some((repo, issue)) = &key else {
-            self.run(job, None).await?;
-            return Ok(true);
+            return self.run(job, None).await;
         };
         let guard = match self.store.try_advisory_lock(repo, *issue).await {
             Ok(Some(guard)) => guard,
@@ -115,8 +114,8 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
         };
         let ran = self.run(job, key.as_ref()).await;
         let unlocked = self.store.unlock(guard).await;
-        ran?;
-        unlocked.map(|()| true)
+        let ran = ran?;
+        unlocked.map(|()| ran)
     }
 
     /// Gives `job` back, queued again after `wait`, without spending an attempt.
@@ -130,12 +129,13 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
     }
 
     /// Runs the handler and records the outcome on the job and in the event
-    /// log, under the job's parent `key` when it has one.
+    /// log, under the job's parent `key` when it has one; false when the job
+    /// was put back because GitHub is held back.
     async fn run(
         &self,
         job: &LeasedJob,
         key: Option<&(RepoName, IssueNumber)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         // While GitHub is held back, neither running nor failing the job: it
         // waits, its attempts untouched.
         let outcome = match self.handler.wait_before(job) {
@@ -176,16 +176,17 @@ impl<S: Store + 'static, H: JobHandler> StoreRunner<S, H> {
                 (failed.map(|_| ()), (kind, Some(message)))
             }
         };
+        let ran = held.is_none();
         match recorded {
             // Someone else holds it now (our lease expired); their run counts.
             Err(StoreError::LeaseLost { .. }) => {
                 warn!("lease expired before the job finished; another worker owns it");
-                Ok(())
+                Ok(ran)
             }
             Err(e) => Err(e),
             Ok(()) => {
                 self.log_outcome(job, key, event.0, event.1).await;
-                Ok(())
+                Ok(ran)
             }
         }
     }
@@ -244,11 +245,16 @@ impl<S: Store + 'static, H: JobHandler> JobRunner for StoreRunner<S, H> {
                 return Ok(None);
             };
             let span = job_span(&job);
-            self.run_locked(&job)
+            let ran = self
+                .run_locked(&job)
                 .instrument(span)
                 .await
                 .map_err(queue_error)?;
-            Ok(Some(JobDone { kind: job.kind }))
+            Ok(Some(if ran {
+                JobDone::ran(job.kind)
+            } else {
+                JobDone::deferred(job.kind)
+            }))
         })
     }
 

@@ -10,16 +10,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use serde::Deserialize;
 use serde_json::json;
-use tracing::{Instrument, debug, field, info_span, warn};
+use tracing::{debug, warn};
 
 use super::batcher::Batcher;
 use super::ingest::{IncomingDelivery, NewJob, Recorded};
 use super::metrics::count_delivery;
 use super::signature::{WebhookSecret, verify};
 use crate::core::ids::DeliveryId;
-use crate::github::webhook::{Normalized, normalize};
+use crate::github::webhook::{Normalized, normalize_delivery};
+use crate::store::DeliveryBody;
 
 /// How deliveries are authenticated.
 #[derive(Debug, Clone)]
@@ -63,25 +63,31 @@ pub(super) async fn webhook(
             "X-GitHub-Delivery and X-GitHub-Event headers are required",
         );
     };
-    let span = info_span!("webhook", delivery = %id, event = %event, repo = field::Empty);
-    handle(&state.batcher, id, event, body)
-        .instrument(span)
-        .await
+    // The request span (see `with_layers`) already names the delivery; the
+    // event and repository join it rather than opening a second span.
+    let span = tracing::Span::current();
+    span.record("event", event.as_str());
+    handle(&state.batcher, &span, id, event, body).await
 }
 
-async fn handle(batcher: &Batcher, id: String, event: String, body: Bytes) -> Response {
-    let normalized = match normalize(&event, &body) {
-        Ok(n) => n,
+async fn handle(
+    batcher: &Batcher,
+    span: &tracing::Span,
+    id: String,
+    event: String,
+    body: Bytes,
+) -> Response {
+    let (normalized, envelope) = match normalize_delivery(&event, &body) {
+        Ok(read) => read,
         Err(e) => {
             count_delivery(&event, "malformed");
             warn!(error = %e, "rejected a malformed delivery");
             return error(StatusCode::BAD_REQUEST, &e.to_string());
         }
     };
-    let envelope: Envelope = serde_json::from_slice(&body).unwrap_or_default();
-    let repo = envelope.repository.map(|r| r.full_name);
+    let repo = envelope.repo;
     if let Some(repo) = &repo {
-        tracing::Span::current().record("repo", repo.as_str());
+        span.record("repo", repo.as_str());
     }
     let (ignored, jobs) = match normalized {
         Normalized::Event(e) => match serde_json::to_value(&e) {
@@ -105,10 +111,11 @@ async fn handle(batcher: &Batcher, id: String, event: String, body: Bytes) -> Re
         id: DeliveryId(id),
         event: event.clone(),
         action: envelope.action,
-        installation_id: envelope.installation.map(|i| i.id),
+        installation_id: envelope.installation,
         repo,
         received_at: Utc::now(),
-        payload: body,
+        // Here, on the request's own thread, not in the single commit task.
+        payload: DeliveryBody::compress(&body),
         ignored: ignored.clone(),
         jobs,
     };
@@ -145,22 +152,4 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"error": message}))).into_response()
-}
-
-/// The few top-level fields stored next to the delivery.
-#[derive(Debug, Default, Deserialize)]
-struct Envelope {
-    action: Option<String>,
-    installation: Option<IdOnly>,
-    repository: Option<RepoOnly>,
-}
-
-#[derive(Debug, Deserialize)]
-struct IdOnly {
-    id: u64,
-}
-
-#[derive(Debug, Deserialize)]
-struct RepoOnly {
-    full_name: String,
 }

@@ -17,7 +17,35 @@ use super::metrics::{JOB_DURATION, QUEUE_DEPTH};
 pub struct JobDone {
     /// The job's kind, for the duration histogram.
     pub kind: String,
+    /// The job did not run but was put back for later (its parent issue was
+    /// busy); the worker then pauses before leasing again.
+    pub deferred: bool,
 }
+
+impl JobDone {
+    /// A job that ran.
+    pub fn ran(kind: impl Into<String>) -> Self {
+        Self {
+            kind: kind.into(),
+            deferred: false,
+        }
+    }
+
+    /// A job put back for later without running.
+    pub fn deferred(kind: impl Into<String>) -> Self {
+        Self {
+            kind: kind.into(),
+            deferred: true,
+        }
+    }
+}
+
+/// The first pause after a worker put a job back; it doubles with each job
+/// put back in a row, up to [`MAX_DEFER_PAUSE`]. Without it, while one job
+/// holds a busy parent, the other workers would lease and put back that
+/// parent's queued jobs as fast as the database allows, two writes each.
+const FIRST_DEFER_PAUSE: Duration = Duration::from_millis(10);
+const MAX_DEFER_PAUSE: Duration = Duration::from_secs(1);
 
 /// Why the runner could not lease or finish a job.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,6 +108,7 @@ async fn work(
     mut stopped: watch::Receiver<bool>,
     idle_poll: Duration,
 ) {
+    let mut deferred_in_a_row = 0u32;
     loop {
         if *stopped.borrow_and_update() {
             break;
@@ -90,7 +119,19 @@ async fn work(
         poked.as_mut().enable();
         let started = Instant::now();
         match runner.run_next().await {
+            Ok(Some(done)) if done.deferred => {
+                let pause = FIRST_DEFER_PAUSE
+                    .saturating_mul(1 << deferred_in_a_row.min(10))
+                    .min(MAX_DEFER_PAUSE);
+                deferred_in_a_row = deferred_in_a_row.saturating_add(1);
+                tokio::select! {
+                    changed = stopped.changed() => if changed.is_err() { break },
+                    () = tokio::time::sleep(pause) => {}
+                }
+                continue;
+            }
             Ok(Some(done)) => {
+                deferred_in_a_row = 0;
                 metrics::histogram!(JOB_DURATION, "kind" => done.kind)
                     .record(started.elapsed().as_secs_f64());
                 continue;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::migrate::Migrator;
 
-use crate::core::ids::{IssueNumber, RepoName};
+use crate::core::ids::{DeliveryId, IssueNumber, RepoName};
 
 use super::Store;
 use super::error::{StoreError, StoreResult, redact_url};
@@ -120,6 +120,10 @@ impl Store for AnyStore {
 
     async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
         both!(self, s => s.prune_deliveries(older_than).await)
+    }
+
+    async fn delivery_body(&self, id: &DeliveryId) -> StoreResult<Option<Vec<u8>>> {
+        both!(self, s => s.delivery_body(id).await)
     }
 
     async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {

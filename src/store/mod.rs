@@ -22,7 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::core::ids::{IssueNumber, RepoName};
+use crate::core::ids::{DeliveryId, IssueNumber, RepoName};
 
 pub use any::{AnyLockGuard, AnyStore, connect};
 pub use error::{StoreError, StoreResult, redact_url};
@@ -32,8 +32,8 @@ pub use job::{
 pub use lock::{LocalLockGuard, lock_key};
 pub use postgres::{PgLockGuard, PgStore};
 pub use records::{
-    DeliveryWithJobs, EffectRecord, EventRow, NewDelivery, NewEvent, PlanRow, Recorded, TaskFilter,
-    TaskRow,
+    DeliveryBody, DeliveryWithJobs, EffectRecord, EventRow, NewDelivery, NewEvent, PlanRow,
+    Recorded, TaskFilter, TaskRow,
 };
 pub use sqlite::SqliteStore;
 
@@ -73,6 +73,13 @@ pub trait Store: Send + Sync {
         &self,
         older_than: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// The raw body of a stored delivery, exactly as GitHub signed it; `None`
+    /// when no delivery has this id (never stored, or pruned).
+    fn delivery_body(
+        &self,
+        id: &DeliveryId,
+    ) -> impl Future<Output = StoreResult<Option<Vec<u8>>>> + Send;
 
     /// Adds a job unless one with the same dedupe key exists (see
     /// [`NewJob::requeue_done`] for the one exception).

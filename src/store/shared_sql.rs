@@ -415,7 +415,7 @@ macro_rules! delegate_store {
         }
 
         async fn close(&self) {
-            self.pool.close().await;
+            self.close_pools().await;
         }
 
         async fn record_delivery(
@@ -423,18 +423,33 @@ macro_rules! delegate_store {
             delivery: &NewDelivery,
             jobs: &[NewJob],
         ) -> StoreResult<Recorded> {
-            deliveries::record_delivery(&self.pool, delivery, jobs).await
+            deliveries::record_delivery(self, delivery, jobs).await
         }
 
         async fn record_deliveries(
             &self,
             batch: &[DeliveryWithJobs],
         ) -> StoreResult<Vec<StoreResult<Recorded>>> {
-            deliveries::record_deliveries(&self.pool, batch).await
+            deliveries::record_deliveries(self, batch).await
         }
 
         async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
             deliveries::prune_deliveries(&self.pool, older_than).await
+        }
+
+        async fn delivery_body(
+            &self,
+            id: &crate::core::ids::DeliveryId,
+        ) -> StoreResult<Option<Vec<u8>>> {
+            let row: Option<(Vec<u8>, String)> =
+                sqlx::query_as("SELECT payload, encoding FROM deliveries WHERE id = $1")
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+            row.map(|(stored, encoding)| {
+                crate::store::records::decode_stored_body(&encoding, &stored)
+            })
+            .transpose()
         }
 
         async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> StoreResult<Enqueued> {

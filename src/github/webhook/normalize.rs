@@ -8,7 +8,7 @@ mod issues;
 mod links;
 
 use super::objects::{InstallationRef, Repository, RepositoryRef, User};
-use super::payload::Payload;
+use super::payload::{Envelope, Payload};
 use super::{WebhookError, parse};
 use crate::app::event::{Actor, Event, Origin};
 use crate::core::ids::{InstallationId, Login, RepoName};
@@ -35,6 +35,51 @@ pub fn normalize(event_name: &str, body: &[u8]) -> Result<Normalized, WebhookErr
         return Ok(ignored(format!("unknown event `{event_name}`")));
     };
     from_payload(payload)
+}
+
+/// [`normalize`], plus the envelope fields stored next to the delivery, from
+/// one read of the body.
+pub fn normalize_delivery(
+    event_name: &str,
+    body: &[u8],
+) -> Result<(Normalized, Envelope), WebhookError> {
+    match parse(event_name, body)? {
+        Some(payload) => {
+            let envelope = payload.envelope();
+            Ok((from_payload(payload)?, envelope))
+        }
+        None => Ok((
+            ignored(format!("unknown event `{event_name}`")),
+            unknown_envelope(body),
+        )),
+    }
+}
+
+/// The envelope of an event vayu does not read: best effort, since the body
+/// is stored either way.
+fn unknown_envelope(body: &[u8]) -> Envelope {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: u64,
+    }
+    #[derive(serde::Deserialize)]
+    struct Repo {
+        full_name: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        action: Option<String>,
+        installation: Option<Id>,
+        repository: Option<Repo>,
+    }
+    serde_json::from_slice::<Raw>(body).map_or_else(
+        |_| Envelope::default(),
+        |raw| Envelope {
+            action: raw.action,
+            installation: raw.installation.map(|i| i.id),
+            repo: raw.repository.map(|r| r.full_name),
+        },
+    )
 }
 
 /// The normalised event as pretty JSON, or `ignored: <reason>`; for `vayu inspect-event`.

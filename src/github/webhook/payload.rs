@@ -37,6 +37,70 @@ pub enum Payload {
     Ping(PingEvent),
 }
 
+/// The top-level fields stored next to a delivery (its action, installation
+/// and repository), taken from the parsed payload so the body is read once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// The payload's `action`, when the event has one.
+    pub action: Option<String>,
+    /// The installation the delivery is for.
+    pub installation: Option<u64>,
+    /// `owner/name` of the repository the delivery is about.
+    pub repo: Option<String>,
+}
+
+impl Envelope {
+    fn of(action: Option<&str>, installation: Option<u64>, repo: Option<&Repository>) -> Self {
+        Self {
+            action: action.map(str::to_owned),
+            installation,
+            repo: repo.map(|r| r.full_name.clone()),
+        }
+    }
+}
+
+impl Payload {
+    /// The delivery's envelope fields.
+    pub fn envelope(&self) -> Envelope {
+        let id = |i: &Option<InstallationRef>| i.as_ref().map(|i| i.id);
+        match self {
+            Self::Issues(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::IssueComment(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::SubIssues(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::IssueDependencies(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::Installation(p) => Envelope::of(Some(&p.action), Some(p.installation.id), None),
+            Self::InstallationRepositories(p) => {
+                Envelope::of(Some(&p.action), Some(p.installation.id), None)
+            }
+            Self::WorkflowRun(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::WorkflowJob(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::RepositoryDispatch(p) => {
+                Envelope::of(Some(&p.action), id(&p.installation), Some(&p.repository))
+            }
+            Self::WorkflowDispatch(p) => {
+                Envelope::of(None, id(&p.installation), Some(&p.repository))
+            }
+            Self::Ping(p) => Envelope {
+                action: None,
+                installation: id(&p.installation),
+                repo: p.repository.as_ref().map(|r| r.full_name.clone()),
+            },
+        }
+    }
+}
+
 /// `issues`: opened, edited, labeled, closed, typed, … (any action).
 #[derive(Debug, Clone, Deserialize)]
 pub struct IssuesEvent {
@@ -244,4 +308,9 @@ pub struct PingEvent {
     pub hook_id: Option<u64>,
     #[serde(default)]
     pub hook: Option<Hook>,
+    /// Present when the hook is a repository's.
+    #[serde(default)]
+    pub repository: Option<RepositoryRef>,
+    #[serde(default)]
+    pub installation: Option<InstallationRef>,
 }

@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Acquire, PgConnection, PgPool};
 
+use super::PgStore;
 use super::jobs::insert_job;
 use crate::store::error::StoreResult;
 use crate::store::job::NewJob;
-use crate::store::records::{DeliveryWithJobs, NewDelivery, Recorded};
+use crate::store::records::{DeliveryEncoding, DeliveryWithJobs, NewDelivery, Recorded};
 use crate::store::to_i64;
 
 /// Inserts the delivery and, only if its id is new, its jobs.
@@ -20,8 +21,8 @@ async fn insert_delivery(
         .map(|i| to_i64(i.0, "installation id"))
         .transpose()?;
     let inserted = sqlx::query(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload, encoding)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
     )
     .bind(delivery.id.as_str())
     .bind(&delivery.event)
@@ -29,7 +30,8 @@ async fn insert_delivery(
     .bind(installation)
     .bind(delivery.repo.as_ref().map(|r| r.to_string()))
     .bind(delivery.received_at)
-    .bind(&delivery.payload)
+    .bind(delivery.payload.compressed())
+    .bind(DeliveryEncoding::Lz4.as_str())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -43,20 +45,21 @@ async fn insert_delivery(
 }
 
 pub(super) async fn record_delivery(
-    pool: &PgPool,
+    store: &PgStore,
     delivery: &NewDelivery,
     jobs: &[NewJob],
 ) -> StoreResult<Recorded> {
-    let mut tx = pool.begin().await?;
+    let mut tx = store.pool.begin().await?;
     let outcome = insert_delivery(&mut tx, delivery, jobs).await?;
     tx.commit().await?;
     Ok(outcome)
 }
 
 pub(super) async fn record_deliveries(
-    pool: &PgPool,
+    store: &PgStore,
     batch: &[DeliveryWithJobs],
 ) -> StoreResult<Vec<StoreResult<Recorded>>> {
+    let pool = &store.pool;
     // Fast path: items almost never fail, so try the whole batch without a
     // savepoint per item (they cost two statements each, a third of the
     // throughput of a 16-delivery batch).

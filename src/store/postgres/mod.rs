@@ -41,6 +41,10 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    async fn close_pools(&self) {
+        self.pool.close().await;
+    }
+
     /// Connects to the database a `postgres://` URL names and migrates it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options: PgConnectOptions = url.parse().map_err(|source| StoreError::Connect {

@@ -3,16 +3,18 @@
 //! never deadlock upgrading a read lock.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{Acquire, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::IMMEDIATE;
 use super::jobs::insert_job;
-use crate::store::error::StoreResult;
+use super::{IMMEDIATE, SqliteStore};
+use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::NewJob;
-use crate::store::records::{DeliveryWithJobs, NewDelivery, Recorded};
+use crate::store::records::{DeliveryEncoding, DeliveryWithJobs, NewDelivery, Recorded};
 use crate::store::{to_i64, to_millis};
 
 /// Inserts the delivery and, only if its id is new, its jobs.
@@ -26,8 +28,8 @@ async fn insert_delivery(
         .map(|i| to_i64(i.0, "installation id"))
         .transpose()?;
     let inserted = sqlx::query(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload, encoding)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     )
     .bind(delivery.id.as_str())
     .bind(&delivery.event)
@@ -35,7 +37,8 @@ async fn insert_delivery(
     .bind(installation)
     .bind(delivery.repo.as_ref().map(|r| r.to_string()))
     .bind(to_millis(delivery.received_at))
-    .bind(&delivery.payload)
+    .bind(delivery.payload.compressed())
+    .bind(DeliveryEncoding::Lz4.as_str())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -49,68 +52,160 @@ async fn insert_delivery(
 }
 
 pub(super) async fn record_delivery(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     delivery: &NewDelivery,
     jobs: &[NewJob],
 ) -> StoreResult<Recorded> {
-    let mut tx = pool.begin_with(IMMEDIATE).await?;
-    let outcome = insert_delivery(&mut tx, delivery, jobs).await?;
-    tx.commit().await?;
-    Ok(outcome)
+    retry_busy(|| async {
+        let mut tx = store.writer.begin_with(IMMEDIATE).await?;
+        let outcome = insert_delivery(&mut tx, delivery, jobs).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    })
+    .await
 }
 
 pub(super) async fn record_deliveries(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     batch: &[DeliveryWithJobs],
 ) -> StoreResult<Vec<StoreResult<Recorded>>> {
-    // Fast path: items almost never fail, so try the whole batch without a
-    // savepoint per item (they cost two statements each, a third of the
-    // throughput of a 16-delivery batch).
-    let mut tx = pool.begin_with(IMMEDIATE).await?;
-    match insert_batch(&mut tx, batch).await {
-        Ok(outcomes) => {
-            tx.commit().await?;
-            Ok(outcomes.into_iter().map(Ok).collect())
+    let pool = &store.writer;
+    // Requeueing a done job is an UPDATE that depends on the row's state;
+    // webhook jobs never ask for it, so the rare batch that does goes row by row.
+    if batch.iter().any(|i| i.jobs.iter().any(|j| j.requeue_done)) {
+        return retry_busy(|| record_each(pool, batch)).await;
+    }
+    // Fast path: items almost never fail, so try the whole batch at once,
+    // without a savepoint per item.
+    match retry_busy(|| try_batch(pool, batch)).await {
+        Ok(outcomes) => Ok(outcomes.into_iter().map(Ok).collect()),
+        Err(_) => retry_busy(|| record_each(pool, batch)).await,
+    }
+}
+
+async fn try_batch(pool: &SqlitePool, batch: &[DeliveryWithJobs]) -> StoreResult<Vec<Recorded>> {
+    let mut conn = pool.acquire().await?;
+    let outcome = insert_batch(&mut conn, batch).await;
+    if outcome.is_err() {
+        // The failed statement may have left the transaction open.
+        if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await
+            && !e.to_string().contains("no transaction is active")
+        {
+            conn.close_on_drop();
         }
-        Err(_) => {
-            tx.rollback().await?;
-            record_each(pool, batch).await
+    }
+    outcome
+}
+
+/// How long the ingest writer keeps retrying a busy database before the
+/// batch fails (and its requests get 503).
+const BUSY_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Runs `attempt` again while the database is busy. The writer connection
+/// has no busy timeout of its own (see `connect::writer_options`): SQLite's
+/// built-in handler sleeps 10, 15, 20 ms between tries, so a write lock held
+/// for 2 ms by a WAL restart cost a batch 20 ms. Here the first retries only
+/// yield, later ones wait 1 ms.
+async fn retry_busy<T, F, Fut>(mut attempt: F) -> StoreResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = StoreResult<T>>,
+{
+    let started = Instant::now();
+    let mut tries = 0u32;
+    loop {
+        match attempt().await {
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_PATIENCE => {
+                tries += 1;
+                if tries <= 16 {
+                    tokio::task::yield_now().await;
+                } else {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            outcome => return outcome,
         }
     }
 }
 
-/// Rows per multi-row `INSERT`: 7 binds each stays far below SQLite's
+/// `SQLITE_BUSY` or one of its extended codes.
+fn is_busy(e: &StoreError) -> bool {
+    match e {
+        StoreError::Database(sqlx::Error::Database(db)) => db
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| code & 0xff == 5),
+        _ => false,
+    }
+}
+
+/// Rows per multi-row `INSERT`: 8 binds each stays far below SQLite's
 /// 32,766-variable limit.
 const ROWS_PER_INSERT: usize = 512;
 
-/// The whole batch in two statements per chunk (one for the deliveries, one
-/// for the jobs of those that were new) instead of two per delivery: on
-/// SQLite every statement is a round trip to sqlx's connection thread, which
-/// cost more than the writes themselves.
+/// The whole batch (transaction included) as one multi-statement query: on
+/// SQLite every statement sqlx runs is a hand-off to the connection's own
+/// thread and back, and on two busy cores each hand-off waited ~300 µs for
+/// a core — more than the writes themselves. Per chunk the jobs go first,
+/// only for deliveries not stored yet, then the deliveries, whose
+/// `RETURNING` names the new ones.
 async fn insert_batch(
     conn: &mut SqliteConnection,
     batch: &[DeliveryWithJobs],
 ) -> StoreResult<Vec<Recorded>> {
-    // Requeueing a done job is an UPDATE that depends on the row's state;
-    // webhook jobs never ask for it, so the rare batch that does goes row by row.
-    if batch.iter().any(|i| i.jobs.iter().any(|j| j.requeue_done)) {
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for item in batch {
-            outcomes.push(insert_delivery(conn, &item.delivery, &item.jobs).await?);
-        }
-        return Ok(outcomes);
-    }
-    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut query = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
     for chunk in batch.chunks(ROWS_PER_INSERT) {
-        outcomes.extend(insert_chunk(conn, chunk).await?);
+        push_chunk(&mut query, chunk)?;
     }
-    Ok(outcomes)
+    query.push("COMMIT;");
+    let inserted: Vec<String> = query.build_query_scalar().fetch_all(&mut *conn).await?;
+    let mut new_ids: HashSet<&str> = inserted.iter().map(String::as_str).collect();
+    // An id twice in one batch is stored once: the first occurrence owns it.
+    Ok(batch
+        .iter()
+        .map(|item| {
+            if new_ids.remove(item.delivery.id.as_str()) {
+                Recorded::Inserted
+            } else {
+                Recorded::Duplicate
+            }
+        })
+        .collect())
 }
 
-async fn insert_chunk(
-    conn: &mut SqliteConnection,
-    chunk: &[DeliveryWithJobs],
-) -> StoreResult<Vec<Recorded>> {
+fn push_chunk(query: &mut QueryBuilder<Sqlite>, chunk: &[DeliveryWithJobs]) -> StoreResult<()> {
+    // Jobs of the first occurrence of each id only, so an id twice in the
+    // batch enqueues once.
+    let mut firsts = HashSet::new();
+    let jobs: Vec<(&str, &NewJob, i64)> = chunk
+        .iter()
+        .filter(|item| firsts.insert(item.delivery.id.as_str()))
+        .flat_map(|item| {
+            let now = to_millis(item.delivery.received_at);
+            item.jobs
+                .iter()
+                .map(move |j| (item.delivery.id.as_str(), j, now))
+        })
+        .collect();
+    if !jobs.is_empty() {
+        query.push(
+            "INSERT INTO jobs (kind, dedupe_key, payload, max_attempts, run_at, created_at, updated_at) \
+             SELECT column2, column3, column4, column5, column6, column7, column7 FROM (",
+        );
+        query.push_values(jobs, |mut row, (delivery, job, now)| {
+            row.push_bind(delivery)
+                .push_bind(job.kind.as_str())
+                .push_bind(job.dedupe_key.as_deref())
+                .push_bind(Json(&job.payload))
+                .push_bind(i64::from(job.max_attempts))
+                .push_bind(to_millis(job.run_at))
+                .push_bind(now);
+        });
+        query.push(
+            ") WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.id = column1) \
+             ON CONFLICT (dedupe_key) DO NOTHING; ",
+        );
+    }
     let mut rows = Vec::with_capacity(chunk.len());
     for item in chunk {
         let d = &item.delivery;
@@ -120,58 +215,21 @@ async fn insert_chunk(
             .transpose()?;
         rows.push((d, installation, d.repo.as_ref().map(|r| r.to_string())));
     }
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload) ",
+    query.push(
+        "INSERT INTO deliveries (id, event, action, installation_id, repo, received_at, payload, encoding) ",
     );
-    insert.push_values(rows, |mut row, (d, installation, repo)| {
+    query.push_values(rows, |mut row, (d, installation, repo)| {
         row.push_bind(d.id.as_str())
             .push_bind(d.event.as_str())
             .push_bind(d.action.as_deref())
             .push_bind(installation)
             .push_bind(repo)
             .push_bind(to_millis(d.received_at))
-            .push_bind(d.payload.as_str());
+            .push_bind(d.payload.compressed())
+            .push_bind(DeliveryEncoding::Lz4.as_str());
     });
-    insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-    let inserted: Vec<String> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
-    let mut new_ids: HashSet<&str> = inserted.iter().map(String::as_str).collect();
-    // An id twice in one batch was inserted once: the first occurrence owns it.
-    let outcomes: Vec<Recorded> = chunk
-        .iter()
-        .map(|item| {
-            if new_ids.remove(item.delivery.id.as_str()) {
-                Recorded::Inserted
-            } else {
-                Recorded::Duplicate
-            }
-        })
-        .collect();
-    let jobs: Vec<(&NewJob, i64)> = chunk
-        .iter()
-        .zip(&outcomes)
-        .filter(|(_, o)| **o == Recorded::Inserted)
-        .flat_map(|(item, _)| {
-            let now = to_millis(item.delivery.received_at);
-            item.jobs.iter().map(move |j| (j, now))
-        })
-        .collect();
-    for jobs in jobs.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO jobs (kind, dedupe_key, payload, max_attempts, run_at, created_at, updated_at) ",
-        );
-        insert.push_values(jobs, |mut row, (job, now)| {
-            row.push_bind(job.kind.as_str())
-                .push_bind(job.dedupe_key.as_deref())
-                .push_bind(Json(&job.payload))
-                .push_bind(i64::from(job.max_attempts))
-                .push_bind(to_millis(job.run_at))
-                .push_bind(*now)
-                .push_bind(*now);
-        });
-        insert.push(" ON CONFLICT (dedupe_key) DO NOTHING");
-        insert.build().execute(&mut *conn).await?;
-    }
-    Ok(outcomes)
+    query.push(" ON CONFLICT (id) DO NOTHING RETURNING id; ");
+    Ok(())
 }
 
 /// The batch again with a savepoint per item, so a failing item rolls back

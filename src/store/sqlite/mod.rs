@@ -39,6 +39,13 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    // Deliveries are stored through one connection of their own. Its page
+    // cache then stays warm: a pooled connection drops its cache whenever
+    // another connection wrote since it last ran, so group commits taking
+    // turns on four connections read their B-tree pages from disk each time.
+    writer: SqlitePool,
+    // WAL checkpoints run from a connection of their own (`checkpoint.rs`).
+    checkpointer: SqlitePool,
     backoff: Backoff,
     // SQLite has no advisory locks; one process owns the file, so a
     // process-local table of async mutexes excludes every planner that can
@@ -58,7 +65,7 @@ impl SqliteStore {
     /// `url` is only for error messages.
     pub async fn connect_with(options: SqliteConnectOptions, url: &str) -> StoreResult<Self> {
         let pool = connect::pool_options()
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|source| StoreError::Connect {
                 url: redact_url(url),
@@ -71,9 +78,19 @@ impl SqliteStore {
                 url: redact_url(url),
                 source,
             })?;
-        checkpoint::spawn(pool.clone());
+        let writer = connect::writer_pool_options()
+            .connect_with(connect::writer_options(options.clone()))
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redact_url(url),
+                source,
+            })?;
+        let checkpointer = connect::checkpointer_pool(&options);
+        checkpoint::spawn(checkpointer.clone());
         Ok(Self {
+            checkpointer,
             pool,
+            writer,
             backoff: Backoff::default(),
             locks: LocalLocks::default(),
         })
@@ -83,6 +100,12 @@ impl SqliteStore {
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
         self
+    }
+
+    async fn close_pools(&self) {
+        self.checkpointer.close().await;
+        self.writer.close().await;
+        self.pool.close().await;
     }
 
     /// The underlying pool, for maintenance and tests.
