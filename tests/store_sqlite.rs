@@ -132,3 +132,50 @@ async fn file_is_created_in_wal_mode_and_synchronous_is_opt_in() {
         "{err}"
     );
 }
+
+/// A database that stored bodies as JSON text before migration 0005 still
+/// gives them back, byte for byte, once vayu has migrated it.
+#[tokio::test]
+async fn bodies_stored_before_compression_read_back_after_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    // The schema as it was before 0005: the same migration files, applied alone.
+    let before = dir.path().join("migrations");
+    std::fs::create_dir(&before).unwrap();
+    for file in ["0001_initial.sql", "0004_schedule_runs.sql"] {
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations/sqlite")
+                .join(file),
+            before.join(file),
+        )
+        .unwrap();
+    }
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+    let old = sqlx::SqlitePool::connect_with(options.create_if_missing(true))
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(before.as_path())
+        .await
+        .unwrap()
+        .run(&old)
+        .await
+        .unwrap();
+    let body = r#"{"action":"opened","zen":"Keep it logically awesome."}"#;
+    sqlx::query(
+        "INSERT INTO deliveries (id, event, received_at, payload) VALUES ('old', 'issues', 0, ?)",
+    )
+    .bind(body)
+    .execute(&old)
+    .await
+    .unwrap();
+    old.close().await;
+
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.readiness().await.unwrap();
+    let id = vayu::core::ids::DeliveryId("old".into());
+    assert_eq!(
+        store.delivery_body(&id).await.unwrap().as_deref(),
+        Some(body.as_bytes())
+    );
+}
