@@ -2,8 +2,8 @@
 # Webhook-ingest benchmark: `vayu serve` and (when present) the Probot baseline
 # (MODE=persist) driven side by side in the same run by wrk with
 # bench/ingest-load.lua (signed real payload, a unique X-GitHub-Delivery per
-# request). Prints deliveries/s, p50/p99, VmRSS idle and VmHWM under load,
-# and the vayu ÷ Probot ratios.
+# request). Prints deliveries/s, p50/p99, CPU per delivery by thread name,
+# VmRSS idle and VmHWM under load, and the vayu ÷ Probot ratios.
 #
 # Usage: bench/ingest.sh            env: RUNS=3 DURATION=10 CONC=32 THREADS=2 WARMUP=3
 #        DATABASE_URL (default: a fresh SQLite file in a temp dir; `memory:` for the non-durable queue)
@@ -37,15 +37,30 @@ load() { # load URL SECONDS -> "rps p50 p99 errors"
         print v["rps"], v["p50_ms"], v["p99_ms"], v["status_errors"]+v["connect"]+v["read"]+v["write"]+v["timeout"]}' <<<"$out"
 }
 
+TICK="$(getconf CLK_TCK)"
+threads_cpu() { # threads_cpu PID -> "name ticks" per thread name (user + system)
+  for t in /proc/"$1"/task/*; do
+    echo "$(tr ' ' '_' < "$t/comm") $(awk '{print $14+$15}' "$t/stat" 2>/dev/null || echo 0)"
+  done | awk '{a[$1]+=$2} END{for(k in a) print k, a[k]}' | sort
+}
+cpu_per_delivery() { # cpu_per_delivery BEFORE AFTER DELIVERIES -> "name=µs …" (threads over 1 µs)
+  join "$1" "$2" | awk -v n="$3" -v tick="$TICK" \
+    '{us=($3-$2)/tick*1e6/n; if (us>=1) printf "%s=%.0f ", $1, us}'
+}
+
 bench() { # bench NAME PID URL -> lines in $WORK/NAME
   local name="$1" pid="$2" url="$3"
   sleep 1
   echo "idle $(status_kb "$pid" VmRSS)" > "$WORK/$name"
   load "$url" "$WARMUP" >/dev/null
   for i in $(seq 1 "$RUNS"); do
+    threads_cpu "$pid" > "$WORK/cpu.before"
     read -r rps p50 p99 err < <(load "$url" "$DURATION")
+    threads_cpu "$pid" > "$WORK/cpu.after"
     echo "run $rps $p50 $p99 $err $(status_kb "$pid" VmRSS)" >> "$WORK/$name"
     echo "  $name run $i: rps=$rps p50_ms=$p50 p99_ms=$p99 errors=$err" >&2
+    echo "    CPU µs per delivery by thread: $(cpu_per_delivery "$WORK/cpu.before" "$WORK/cpu.after" \
+      "$(awk -v r="$rps" -v d="$DURATION" 'BEGIN{print int(r*d)}')")" >&2
   done
   echo "hwm $(status_kb "$pid" VmHWM)" >> "$WORK/$name"
 }
