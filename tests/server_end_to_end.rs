@@ -11,9 +11,6 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio::sync::Notify;
-use vayu::app::Ctx;
-use vayu::core::ids::Login;
-use vayu::github::{ClientConfig, GitHubClient};
 use vayu::server::orchestrate::OrchestratorHandler;
 use vayu::server::signature::WebhookSecret;
 use vayu::server::store_ingest::StoreIngest;
@@ -21,7 +18,7 @@ use vayu::server::store_runner::StoreRunner;
 use vayu::server::{Verify, WorkerPool, webhook_app};
 use vayu::store::SqliteStore;
 
-use server_support::{SECRET, send, signed, wait_for_idle_queue};
+use server_support::{SECRET, orchestrator_ctx, send, signed, wait_for_idle_queue};
 use support::GitHubSim;
 
 const REPO: &str = "octo-org/hello";
@@ -55,16 +52,7 @@ async fn serve(sim: &GitHubSim) -> Served {
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("v.db").display()))
         .await
         .unwrap();
-    let gh = GitHubClient::with_token(
-        ClientConfig {
-            base_url: sim.url(),
-            mutation_gap: Duration::ZERO,
-            ..ClientConfig::default()
-        },
-        "tok",
-    )
-    .unwrap();
-    let ctx = Ctx::new(gh, store.clone(), Login("vayu-bot".into()));
+    let ctx = orchestrator_ctx(sim.url(), store.clone());
     let shared = Arc::new(store.clone());
     let runner = StoreRunner::new(
         shared.clone(),

@@ -14,10 +14,8 @@ use std::time::Duration;
 use http::Method;
 use serde_json::json;
 use tokio::sync::{Notify, Semaphore};
-use vayu::app::Ctx;
-use vayu::core::ids::{IssueNumber, Login, RepoName};
+use vayu::core::ids::{IssueNumber, RepoName};
 use vayu::core::task::{Priority, Progress, Status, TaskType};
-use vayu::github::{ClientConfig, GitHubClient};
 use vayu::server::orchestrate::{OrchestratorHandler, enqueue_reconciles};
 use vayu::server::signature::WebhookSecret;
 use vayu::server::store_ingest::StoreIngest;
@@ -25,7 +23,7 @@ use vayu::server::store_runner::StoreRunner;
 use vayu::server::{BoxFuture, JobHandler, JobRunner, Verify, WorkerPool, webhook_app};
 use vayu::store::{JobState, LeasedJob, NewJob, SqliteStore, Store, TaskRow};
 
-use server_support::{SECRET, get, send, signed, wait_for_idle_queue};
+use server_support::{SECRET, get, orchestrator_ctx, send, signed, wait_for_idle_queue};
 use support::sim::Opened;
 use support::{Fault, GitHubSim};
 
@@ -233,16 +231,7 @@ async fn opened_and_labeled_on_two_workers_make_one_set_of_sub_issues() {
     }
     assert_eq!(store.queue_depth().await.unwrap().queued, 2);
 
-    let gh = GitHubClient::with_token(
-        ClientConfig {
-            base_url: sim.url(),
-            mutation_gap: Duration::ZERO,
-            ..ClientConfig::default()
-        },
-        "tok",
-    )
-    .unwrap();
-    let ctx = Ctx::new(gh, store.clone(), Login("vayu-bot".into()));
+    let ctx = orchestrator_ctx(sim.url(), store.clone());
     let runner = StoreRunner::new(
         shared,
         OrchestratorHandler::new(ctx),
@@ -361,16 +350,7 @@ async fn the_periodic_reconcile_repairs_a_missed_delivery() {
     // Still queued from this period: the next tick adds nothing.
     assert!(enqueue_reconciles(&store, now).await.unwrap().is_empty());
 
-    let gh = GitHubClient::with_token(
-        ClientConfig {
-            base_url: sim.url(),
-            mutation_gap: Duration::ZERO,
-            ..ClientConfig::default()
-        },
-        "tok",
-    )
-    .unwrap();
-    let ctx = Ctx::new(gh, store.clone(), Login("vayu-bot".into()));
+    let ctx = orchestrator_ctx(sim.url(), store.clone());
     let runner = StoreRunner::new(
         Arc::new(store.clone()),
         OrchestratorHandler::new(ctx),

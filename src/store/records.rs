@@ -53,7 +53,7 @@ impl DeliveryBody {
 
     /// The raw body back.
     pub fn decompress(&self) -> StoreResult<Vec<u8>> {
-        decode_body(DeliveryEncoding::Lz4, &self.lz4)
+        decode_lz4(&self.lz4)
     }
 }
 
@@ -72,30 +72,15 @@ impl From<String> for DeliveryBody {
 /// Above GitHub's 25 MB payload cap, with room to spare.
 const MAX_STORED_BODY: usize = 32 * 1024 * 1024;
 
-/// How a stored delivery body is encoded (the `encoding` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DeliveryEncoding {
-    /// The JSON text itself: rows stored before bodies were compressed.
-    Json,
-    /// [`DeliveryBody`].
-    Lz4,
-}
-
-impl DeliveryEncoding {
-    /// The `encoding` column's value.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Json => "json",
-            Self::Lz4 => "lz4",
-        }
-    }
-}
+/// The `encoding` column of a [`DeliveryBody`]. Rows stored before bodies
+/// were compressed say `json`: they hold the JSON itself.
+pub(crate) const LZ4_ENCODING: &str = "lz4";
 
 /// A stored body back to the raw bytes, by its `encoding` column.
 pub(crate) fn decode_stored_body(encoding: &str, stored: &[u8]) -> StoreResult<Vec<u8>> {
     match encoding {
-        "json" => decode_body(DeliveryEncoding::Json, stored),
-        "lz4" => decode_body(DeliveryEncoding::Lz4, stored),
+        "json" => Ok(stored.to_vec()),
+        LZ4_ENCODING => decode_lz4(stored),
         other => Err(StoreError::Corrupt {
             what: "delivery body encoding",
             detail: format!("`{other}` is not `json` or `lz4`"),
@@ -103,27 +88,22 @@ pub(crate) fn decode_stored_body(encoding: &str, stored: &[u8]) -> StoreResult<V
     }
 }
 
-fn decode_body(encoding: DeliveryEncoding, stored: &[u8]) -> StoreResult<Vec<u8>> {
-    match encoding {
-        DeliveryEncoding::Json => Ok(stored.to_vec()),
-        DeliveryEncoding::Lz4 => {
-            // The size prefix decides the allocation; a damaged row must not
-            // ask for gigabytes. GitHub caps bodies at 25 MB.
-            let size = stored
-                .first_chunk::<4>()
-                .map_or(0, |b| u32::from_le_bytes(*b) as usize);
-            if size > MAX_STORED_BODY {
-                return Err(StoreError::Corrupt {
-                    what: "delivery body",
-                    detail: format!("it claims {size} bytes, more than GitHub ever sends"),
-                });
-            }
-            lz4_flex::decompress_size_prepended(stored).map_err(|e| StoreError::Corrupt {
-                what: "delivery body",
-                detail: e.to_string(),
-            })
-        }
+fn decode_lz4(stored: &[u8]) -> StoreResult<Vec<u8>> {
+    // The size prefix decides the allocation; a damaged row must not ask for
+    // gigabytes. GitHub caps bodies at 25 MB.
+    let size = stored
+        .first_chunk::<4>()
+        .map_or(0, |b| u32::from_le_bytes(*b) as usize);
+    if size > MAX_STORED_BODY {
+        return Err(StoreError::Corrupt {
+            what: "delivery body",
+            detail: format!("it claims {size} bytes, more than GitHub ever sends"),
+        });
     }
+    lz4_flex::decompress_size_prepended(stored).map_err(|e| StoreError::Corrupt {
+        what: "delivery body",
+        detail: e.to_string(),
+    })
 }
 
 /// A delivery and the jobs it causes, stored together or not at all.

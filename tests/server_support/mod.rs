@@ -81,3 +81,21 @@ pub async fn wait_for_idle_queue<S: vayu::store::Store>(store: &S) {
     }
     panic!("the job queue did not drain");
 }
+
+/// The orchestrator's context against a (simulated) GitHub at `base_url`,
+/// with token `tok` and no pacing between writes.
+pub fn orchestrator_ctx(
+    base_url: String,
+    store: vayu::store::SqliteStore,
+) -> vayu::app::Ctx<vayu::github::GitHubClient, vayu::store::SqliteStore> {
+    let gh = vayu::github::GitHubClient::with_token(
+        vayu::github::ClientConfig {
+            base_url,
+            mutation_gap: std::time::Duration::ZERO,
+            ..vayu::github::ClientConfig::default()
+        },
+        "tok",
+    )
+    .unwrap();
+    vayu::app::Ctx::new(gh, store, vayu::core::ids::Login("vayu-bot".into()))
+}

@@ -7,7 +7,7 @@ use super::PgStore;
 use super::jobs::insert_job;
 use crate::store::error::StoreResult;
 use crate::store::job::NewJob;
-use crate::store::records::{DeliveryEncoding, DeliveryWithJobs, NewDelivery, Recorded};
+use crate::store::records::{DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded};
 use crate::store::to_i64;
 
 /// Inserts the delivery and, only if its id is new, its jobs.
@@ -31,7 +31,7 @@ async fn insert_delivery(
     .bind(delivery.repo.as_ref().map(|r| r.to_string()))
     .bind(delivery.received_at)
     .bind(delivery.payload.compressed())
-    .bind(DeliveryEncoding::Lz4.as_str())
+    .bind(LZ4_ENCODING)
     .execute(&mut *conn)
     .await?
     .rows_affected();

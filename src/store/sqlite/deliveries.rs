@@ -14,7 +14,7 @@ use super::jobs::insert_job;
 use super::{IMMEDIATE, SqliteStore};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::NewJob;
-use crate::store::records::{DeliveryEncoding, DeliveryWithJobs, NewDelivery, Recorded};
+use crate::store::records::{DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded};
 use crate::store::{to_i64, to_millis};
 
 /// Inserts the delivery and, only if its id is new, its jobs.
@@ -38,7 +38,7 @@ async fn insert_delivery(
     .bind(delivery.repo.as_ref().map(|r| r.to_string()))
     .bind(to_millis(delivery.received_at))
     .bind(delivery.payload.compressed())
-    .bind(DeliveryEncoding::Lz4.as_str())
+    .bind(LZ4_ENCODING)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -224,7 +224,7 @@ fn push_chunk(query: &mut QueryBuilder<Sqlite>, chunk: &[DeliveryWithJobs]) -> S
             .push_bind(repo)
             .push_bind(to_millis(d.received_at))
             .push_bind(d.payload.compressed())
-            .push_bind(DeliveryEncoding::Lz4.as_str());
+            .push_bind(LZ4_ENCODING);
     });
     query.push(" ON CONFLICT (id) DO NOTHING RETURNING id; ");
     Ok(())
