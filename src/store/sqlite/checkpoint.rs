@@ -7,13 +7,20 @@
 //! in the WAL either way, and the checkpoint still fsyncs the WAL before it
 //! copies (`synchronous=NORMAL`, see `connect.rs`).
 
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
-use tokio::time::MissedTickBehavior;
 
-/// How often the WAL is copied back into the database.
-const PERIOD: Duration = Duration::from_millis(100);
+/// How often the WAL is copied back into the database while it grows. Each
+/// round copies what arrived since the last: at 100 ms a round took ~20 ms of
+/// a core, and the requests that waited for a core meanwhile set the p99
+/// (`bench/ingest.sh`: p99 6.2 ms at 100 ms, 5.3 ms at 25 ms).
+const PERIOD: Duration = Duration::from_millis(25);
+
+/// How often an idle log is looked at.
+const IDLE_PERIOD: Duration = Duration::from_millis(500);
 
 /// WAL frames (pages) above which the checkpointer restarts the log. A
 /// passive checkpoint never blocks, but under steady writes it never catches
@@ -45,30 +52,56 @@ const RESTART: &str = "PRAGMA wal_checkpoint(RESTART)";
 /// Starts the checkpointer; it ends once the pool is closed.
 pub(super) fn spawn(pool: SqlitePool) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(PERIOD);
-        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut database = None;
+        let mut last_frames = 0;
+        let mut period = PERIOD;
         loop {
-            tick.tick().await;
+            tokio::time::sleep(period).await;
             if pool.is_closed() {
                 break;
             }
-            // Busy or closing: the next tick tries again; a commit never depends on it.
-            if let Err(e) = run(&pool).await {
-                tracing::debug!(error = %e, "WAL checkpoint did not run; retrying later");
+            if database.is_none() {
+                database = database_file(&pool).await.ok();
+            }
+            let file = database.as_ref().and_then(Option::as_deref);
+            // Busy or closing: the next round tries again; a commit never depends on it.
+            match run(&pool, file).await {
+                Ok(frames) => {
+                    period = if frames == last_frames {
+                        IDLE_PERIOD
+                    } else {
+                        PERIOD
+                    };
+                    last_frames = frames;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "WAL checkpoint did not run; retrying later");
+                }
             }
         }
     });
 }
 
-async fn run(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+/// Runs one round; returns the frames in the log when it began.
+async fn run(pool: &SqlitePool, database: Option<&Path>) -> Result<i64, sqlx::Error> {
     let mut wal = checkpoint(pool, PASSIVE).await?;
+    let frames = wal.frames;
     if wal.frames <= WAL_LIMIT_FRAMES {
-        return Ok(());
+        return Ok(frames);
     }
     // A passive round copies the frames that were there when it began; the
     // next one shows how many arrived meanwhile.
     let mut caught_up = false;
     for _ in 0..CATCH_UP_ROUNDS {
+        // The restart ends by fsyncing the database file while it holds the
+        // write lock, and that fsync writes every page the passive rounds
+        // copied: 20–30 ms with every request of the next batch waiting.
+        // Written out here first, outside any lock, it leaves the restart
+        // only the pages of its last round (restart 26 ms → 2–3 ms, p99
+        // 12–25 ms → 6 ms).
+        if let Some(database) = database {
+            write_out(database).await;
+        }
         let next = checkpoint(pool, PASSIVE).await?;
         let arrived = next.frames - wal.frames;
         wal = next;
@@ -94,7 +127,29 @@ async fn run(pool: &SqlitePool) -> Result<(), sqlx::Error> {
             }
         }
     }
-    Ok(())
+    Ok(frames)
+}
+
+/// The database's file, `None` for an in-memory database.
+async fn database_file(pool: &SqlitePool) -> Result<Option<PathBuf>, sqlx::Error> {
+    let files: Vec<(i64, String, String)> = sqlx::query_as("PRAGMA database_list")
+        .fetch_all(pool)
+        .await?;
+    Ok(files
+        .into_iter()
+        .find(|(_, name, file)| name == "main" && !file.is_empty())
+        .map(|(_, _, file)| PathBuf::from(file)))
+}
+
+/// Writes the database file's dirty pages to disk (`fdatasync`), on a
+/// blocking thread. An extra sync never weakens durability; a failure only
+/// leaves the restart's own fsync more to do.
+async fn write_out(database: &Path) {
+    let database = database.to_owned();
+    let synced = tokio::task::spawn_blocking(move || File::open(&database)?.sync_data()).await;
+    if let Ok(Err(e)) = synced {
+        tracing::debug!(error = %e, "could not write out the database file before a WAL restart");
+    }
 }
 
 /// What a checkpoint reported: whether it could not finish (busy), and the
@@ -111,4 +166,31 @@ async fn checkpoint(pool: &SqlitePool, pragma: &'static str) -> Result<Wal, sqlx
         busy: busy != 0,
         frames,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_file_to_write_out_is_the_database_and_none_in_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("vayu.db");
+        let on_disk = SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .expect("file database");
+        let file = database_file(&on_disk).await.expect("database_list");
+        assert_eq!(file.as_deref(), Some(path.as_path()));
+        // Writing it out is an fdatasync of that file; it must not fail or alter it.
+        write_out(&path).await;
+        assert!(path.exists());
+
+        let in_memory = SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("memory");
+        assert_eq!(
+            database_file(&in_memory).await.expect("database_list"),
+            None
+        );
+    }
 }
