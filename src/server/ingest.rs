@@ -43,8 +43,9 @@ pub struct NewJob {
     pub kind: String,
     /// Unique per job; a second job with the same key is not enqueued.
     pub dedupe_key: String,
-    /// The job's input (for `event`: the normalized [`Event`](crate::app::event::Event)).
-    pub payload: serde_json::Value,
+    /// The job's input as JSON text (for `event`: the delivery id, the
+    /// repository and the normalized [`Event`](crate::app::event::Event)).
+    pub payload: crate::store::JobPayload,
 }
 
 /// What storing one delivery did.

@@ -10,13 +10,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use serde::Serialize;
 use serde_json::json;
+use serde_json::value::to_raw_value;
 use tracing::{debug, warn};
 
 use super::batcher::Batcher;
 use super::ingest::{IncomingDelivery, NewJob, Recorded};
 use super::metrics::count_delivery;
 use super::signature::{WebhookSecret, verify};
+use crate::app::event::Event;
 use crate::core::ids::DeliveryId;
 use crate::github::webhook::{Normalized, normalize_delivery};
 use crate::store::DeliveryBody;
@@ -90,14 +93,17 @@ async fn handle(
         span.record("repo", repo.as_str());
     }
     let (ignored, jobs) = match normalized {
-        Normalized::Event(e) => match serde_json::to_value(&e) {
-            // Delivery id and repo ride along so every job span can name them.
-            Ok(event) => (
+        Normalized::Event(e) => match to_raw_value(&EventJob {
+            delivery: &id,
+            repo: repo.as_deref(),
+            event: &e,
+        }) {
+            Ok(payload) => (
                 None,
                 vec![NewJob {
                     kind: EVENT_JOB.to_owned(),
                     dedupe_key: format!("delivery:{id}"),
-                    payload: json!({"delivery": id, "repo": repo, "event": event}),
+                    payload: payload.into(),
                 }],
             ),
             Err(e) => {
@@ -142,6 +148,15 @@ async fn handle(
             error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string())
         }
     }
+}
+
+/// An `event` job's input. Delivery id and repo ride along so every job span
+/// can name them.
+#[derive(Serialize)]
+struct EventJob<'a> {
+    delivery: &'a str,
+    repo: Option<&'a str>,
+    event: &'a Event,
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

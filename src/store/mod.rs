@@ -27,7 +27,8 @@ use crate::core::ids::{DeliveryId, IssueNumber, RepoName};
 pub use any::{AnyLockGuard, AnyStore, connect};
 pub use error::{StoreError, StoreResult, redact_url};
 pub use job::{
-    Backoff, Enqueued, Failed, JobId, JobRow, JobState, LeaseToken, LeasedJob, NewJob, QueueDepth,
+    Backoff, Enqueued, Failed, JobId, JobPayload, JobRow, JobState, LeaseToken, LeasedJob, NewJob,
+    QueueDepth,
 };
 pub use lock::{LocalLockGuard, lock_key};
 pub use postgres::{PgLockGuard, PgStore};

@@ -2,7 +2,9 @@
 //! read leniently: unknown fields are ignored, anything GitHub may omit or send
 //! as `null` is optional, and state words stay strings so new ones still parse.
 
-use serde::de::IgnoredAny;
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// Reads a list that may be absent, `null`, or hold `null` items, keeping the items.
@@ -28,26 +30,57 @@ pub struct User {
 }
 
 /// A label; REST bodies may list labels as bare names, webhooks as objects.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(from = "LabelRepr")]
+#[derive(Debug, Clone)]
 pub struct Label {
     /// The label's name.
     pub name: String,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum LabelRepr {
-    Name(String),
-    Object { name: String },
+/// By hand rather than `#[serde(untagged)]`: an untagged enum first copies
+/// every label object, all of its fields, into serde's buffer and then tries
+/// each shape, on every label of every delivery.
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct LabelVisitor;
+
+        impl<'de> Visitor<'de> for LabelVisitor {
+            type Value = Label;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a label name or an object with a `name`")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Label, E> {
+                Ok(Label {
+                    name: name.to_owned(),
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Label, A::Error> {
+                let mut name = None;
+                while let Some(key) = map.next_key::<LabelField>()? {
+                    match key {
+                        LabelField::Name => name = Some(map.next_value::<String>()?),
+                        LabelField::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                name.map(|name| Label { name })
+                    .ok_or_else(|| de::Error::missing_field("name"))
+            }
+        }
+
+        d.deserialize_any(LabelVisitor)
+    }
 }
 
-impl From<LabelRepr> for Label {
-    fn from(r: LabelRepr) -> Self {
-        match r {
-            LabelRepr::Name(name) | LabelRepr::Object { name } => Self { name },
-        }
-    }
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum LabelField {
+    Name,
+    #[serde(other)]
+    Other,
 }
 
 /// An organisation's issue type (`Task`, `Bug`).
@@ -203,4 +236,31 @@ pub struct Changes {
     /// The previous title, when the title changed.
     #[serde(default)]
     pub title: Option<ChangedFrom>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(json: &str) -> Result<Vec<String>, serde_json::Error> {
+        let labels: Vec<Label> = serde_json::from_str(json)?;
+        Ok(labels.into_iter().map(|l| l.name).collect())
+    }
+
+    #[test]
+    fn labels_read_as_names_or_as_objects() {
+        assert_eq!(
+            names(r#"["bug", {"id": 1, "name": "vayu:task", "color": "d73a4a", "default": true}, "a\"b"]"#)
+                .expect("labels"),
+            ["bug", "vayu:task", "a\"b"]
+        );
+    }
+
+    #[test]
+    fn a_label_object_without_a_name_is_an_error_that_says_so() {
+        let e = names(r#"[{"id": 1}]"#).expect_err("no name");
+        assert!(e.to_string().contains("missing field `name`"), "{e}");
+        let e = names("[7]").expect_err("a number is no label");
+        assert!(e.to_string().contains("a label name or an object"), "{e}");
+    }
 }
