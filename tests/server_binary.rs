@@ -97,6 +97,7 @@ fn serve_accepts_a_signed_delivery_and_stops_cleanly_on_sigterm() {
 
     assert!(log.contains(r#""delivery":"bin-delivery-1""#), "{log}");
     assert!(log.contains(r#""repo":"Codertocat/Hello-World""#), "{log}");
+    assert!(log.contains(r#""event":"issues""#), "{log}");
     assert!(
         log.contains("rejected a delivery with a missing or wrong X-Hub-Signature-256"),
         "{log}"

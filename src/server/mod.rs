@@ -107,20 +107,24 @@ fn with_layers(router: Router) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(
-            // Method, path and delivery id only: other headers carry signatures and are never logged.
+            // Method, path, delivery id and event only: other headers carry
+            // signatures and are never logged. The event is named here from
+            // its header, not recorded later: with JSON logs each `record`
+            // re-parses the span's fields (~1% of a delivery's CPU).
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let delivery = req
-                    .headers()
-                    .get("x-github-delivery")
-                    .and_then(|v| v.to_str().ok())
-                    .filter(|v| v.len() <= 128)
-                    .unwrap_or("");
+                let header = |name: &str| {
+                    req.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .filter(|v| v.len() <= 128)
+                        .unwrap_or("")
+                };
                 info_span!(
                     "request",
                     method = %req.method(),
                     path = %req.uri().path(),
-                    delivery,
-                    event = field::Empty,
+                    delivery = header("x-github-delivery"),
+                    event = header("x-github-event"),
                     repo = field::Empty,
                 )
             }),

@@ -66,10 +66,9 @@ pub(super) async fn webhook(
             "X-GitHub-Delivery and X-GitHub-Event headers are required",
         );
     };
-    // The request span (see `with_layers`) already names the delivery; the
-    // event and repository join it rather than opening a second span.
+    // The request span (see `with_layers`) already names the delivery and
+    // the event; the repository joins it rather than opening a second span.
     let span = tracing::Span::current();
-    span.record("event", event.as_str());
     handle(&state.batcher, &span, id, event, body).await
 }
 
