@@ -179,3 +179,66 @@ async fn bodies_stored_before_compression_read_back_after_the_migration() {
         Some(body.as_bytes())
     );
 }
+
+/// A batch that finds another connection holding the write lock waits it
+/// out and commits, and the writer keeps working afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_waits_out_another_writer_and_the_writer_keeps_working() {
+    use std::time::{Duration, Instant};
+    use vayu::core::ids::DeliveryId;
+    use vayu::store::{DeliveryWithJobs, JobState, NewDelivery, NewJob, Recorded};
+
+    let (dir, store) = fresh().await;
+    let item = |id: &str| DeliveryWithJobs {
+        delivery: NewDelivery {
+            id: DeliveryId(id.to_owned()),
+            event: "issues".into(),
+            action: Some("opened".into()),
+            installation_id: None,
+            repo: None,
+            received_at: chrono::Utc::now(),
+            payload: format!(r#"{{"delivery":"{id}"}}"#).into(),
+        },
+        jobs: vec![
+            NewJob::new(
+                "event",
+                serde_json::json!({ "delivery": id }),
+                chrono::Utc::now(),
+            )
+            .dedupe(format!("delivery:{id}")),
+        ],
+    };
+    let other = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("vayu.db").display()
+    ))
+    .await
+    .unwrap();
+    let mut holder = other.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+
+    let held = Duration::from_millis(150);
+    let started = Instant::now();
+    let first = [item("a"), item("b")];
+    let (outcomes, ()) = tokio::join!(store.record_deliveries(&first), async {
+        tokio::time::sleep(held).await;
+        sqlx::query("COMMIT").execute(&mut *holder).await.unwrap();
+    });
+    assert!(
+        started.elapsed() >= held,
+        "stored while another writer held the lock"
+    );
+    let outcomes: Vec<_> = outcomes.unwrap().into_iter().map(Result::unwrap).collect();
+    assert_eq!(outcomes, [Recorded::Inserted, Recorded::Inserted]);
+
+    let second = store
+        .record_deliveries(&[item("c"), item("a")])
+        .await
+        .unwrap();
+    let second: Vec<_> = second.into_iter().map(Result::unwrap).collect();
+    assert_eq!(second, [Recorded::Inserted, Recorded::Duplicate]);
+    assert_eq!(store.list_jobs(JobState::Queued).await.unwrap().len(), 3);
+}

@@ -86,6 +86,7 @@ pub(crate) fn writer_options(options: SqliteConnectOptions) -> SqliteConnectOpti
     options
         .pragma("cache_size", "-16384")
         .busy_timeout(Duration::ZERO)
+        .thread_name(|_| "vayu-db-writer".to_owned())
 }
 
 /// The checkpointer's own connection, without a busy timeout (it retries a
@@ -95,7 +96,12 @@ pub(crate) fn checkpointer_pool(options: &SqliteConnectOptions) -> SqlitePool {
         .max_connections(1)
         .min_connections(0)
         .test_before_acquire(false)
-        .connect_lazy_with(options.clone().busy_timeout(Duration::ZERO))
+        .connect_lazy_with(
+            options
+                .clone()
+                .busy_timeout(Duration::ZERO)
+                .thread_name(|_| "vayu-checkpoint".to_owned()),
+        )
 }
 
 /// A pool over `options`; writers serialize inside SQLite, readers run in parallel (WAL).

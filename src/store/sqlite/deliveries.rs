@@ -86,11 +86,20 @@ pub(super) async fn record_deliveries(
 async fn try_batch(pool: &SqlitePool, batch: &[DeliveryWithJobs]) -> StoreResult<Vec<Recorded>> {
     let mut conn = pool.acquire().await?;
     let outcome = insert_batch(&mut conn, batch).await;
-    if outcome.is_err() {
-        // The failed statement may have left its transaction open (the batch
-        // is one string, so sqlx does not know one began). A failed batch is
-        // rare; a fresh connection is sure to start clean.
-        conn.close_on_drop();
+    match &outcome {
+        // Busy comes from the batch's first statement, `BEGIN IMMEDIATE`
+        // (once it holds the write lock nothing else in WAL mode waits for
+        // one), so no transaction is open and the connection is kept with
+        // its warm cache: the checkpointer's restarts make this happen about
+        // once a second under load, and reopening the writer each time cost
+        // a thread and a cold page cache. Were a transaction somehow left
+        // open, the next batch's `BEGIN` would fail and land below.
+        Err(e) if is_busy(e) => {}
+        // Any other failure may have left the batch's transaction open (it
+        // is one string, so sqlx does not know one began); a fresh
+        // connection is sure to start clean, and closing rolls it back.
+        Err(_) => conn.close_on_drop(),
+        Ok(_) => {}
     }
     outcome
 }
