@@ -78,6 +78,7 @@ suite!(
     delivery_and_jobs_are_atomic,
     duplicate_delivery_enqueues_nothing,
     batch_with_duplicates_keeps_the_others,
+    large_batch_keeps_every_outcome,
     two_leasers_one_job,
     expired_lease_is_leasable_again,
     backoff_then_dead_then_retry,

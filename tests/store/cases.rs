@@ -136,6 +136,64 @@ pub async fn batch_with_duplicates_keeps_the_others<S: Store>(s: &S) {
     );
 }
 
+/// A batch far larger than one statement's worth of bodies (PostgreSQL
+/// stores it in several statements, see `CHUNK_BYTES`): every delivery gets
+/// its own outcome, an id repeated across the batch is stored once, and
+/// each new delivery enqueues its job.
+pub async fn large_batch_keeps_every_outcome<S: Store>(s: &S) {
+    s.record_delivery(&delivery("big-7"), &[job_for("big-7", 1)])
+        .await
+        .unwrap();
+    // ~4 KB bodies that LZ4 cannot shrink much: hex of a running hash.
+    let body = |id: &str| {
+        let mut x: u64 = id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let hex: String = (0..256)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                format!("{:016x}", x)
+            })
+            .collect();
+        format!(r#"{{"delivery":"{id}","noise":"{hex}"}}"#)
+    };
+    let item = |id: String| DeliveryWithJobs {
+        delivery: NewDelivery {
+            payload: body(&id).into(),
+            ..delivery(&id)
+        },
+        jobs: vec![job_for(&id, 1)],
+    };
+    let mut ids: Vec<String> = (0..40).map(|i| format!("big-{i}")).collect();
+    ids.push("big-2".into());
+    let batch: Vec<DeliveryWithJobs> = ids.iter().cloned().map(item).collect();
+    let outcomes: Vec<Recorded> = s
+        .record_deliveries(&batch)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    let expected: Vec<Recorded> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            if id == "big-7" || i == 40 {
+                Recorded::Duplicate
+            } else {
+                Recorded::Inserted
+            }
+        })
+        .collect();
+    assert_eq!(outcomes, expected);
+    assert_eq!(s.queue_depth().await.unwrap().queued, 40);
+    let id = DeliveryId("big-39".into());
+    assert_eq!(
+        s.delivery_body(&id).await.unwrap().as_deref(),
+        Some(body("big-39").as_bytes())
+    );
+}
+
 pub async fn two_leasers_one_job<S: Store + Clone + 'static>(s: &S) {
     for round in 0..50 {
         s.enqueue(&NewJob::new("k", json!(round), t0()), t0())
