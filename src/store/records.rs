@@ -1,5 +1,7 @@
 //! The rows the store keeps besides jobs: deliveries, tasks, plans, events, effects.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -210,6 +212,23 @@ pub struct EffectRecord {
     pub done_at: DateTime<Utc>,
     /// What it produced (the created issue's number, …).
     pub result: Value,
+}
+
+/// One outcome per item of `batch`, from the ids a multi-row insert
+/// returned. An id twice in one batch is stored once: its first occurrence
+/// owns it, and any later one is a duplicate.
+pub(crate) fn batch_outcomes(batch: &[DeliveryWithJobs], inserted: &[String]) -> Vec<Recorded> {
+    let mut new_ids: HashSet<&str> = inserted.iter().map(String::as_str).collect();
+    batch
+        .iter()
+        .map(|item| {
+            if new_ids.remove(item.delivery.id.as_str()) {
+                Recorded::Inserted
+            } else {
+                Recorded::Duplicate
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use super::PgStore;
 use super::jobs::insert_job;
 use crate::store::error::StoreResult;
 use crate::store::job::{JobPayload, NewJob};
-use crate::store::records::{DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded};
+use crate::store::records::{
+    DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded, batch_outcomes,
+};
 use crate::store::to_i64;
 
 /// Inserts the delivery and, only if its id is new, its jobs.
@@ -192,17 +194,7 @@ async fn insert_batch(
         .bind(jobs.created_at)
         .fetch_all(&mut *conn)
         .await?;
-    let mut new_ids: HashSet<&str> = inserted.iter().map(String::as_str).collect();
-    Ok(batch
-        .iter()
-        .map(|item| {
-            if new_ids.remove(item.delivery.id.as_str()) {
-                Recorded::Inserted
-            } else {
-                Recorded::Duplicate
-            }
-        })
-        .collect())
+    Ok(batch_outcomes(batch, &inserted))
 }
 
 /// The jobs of a batch, column by column, for `UNNEST`.

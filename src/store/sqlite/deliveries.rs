@@ -14,7 +14,9 @@ use super::jobs::insert_job;
 use super::{IMMEDIATE, SqliteStore};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::NewJob;
-use crate::store::records::{DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded};
+use crate::store::records::{
+    DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded, batch_outcomes,
+};
 use crate::store::{to_i64, to_millis};
 
 /// Inserts the delivery and, only if its id is new, its jobs.
@@ -166,18 +168,7 @@ async fn insert_batch(
     }
     query.push("COMMIT;");
     let inserted: Vec<String> = query.build_query_scalar().fetch_all(&mut *conn).await?;
-    let mut new_ids: HashSet<&str> = inserted.iter().map(String::as_str).collect();
-    // An id twice in one batch is stored once: the first occurrence owns it.
-    Ok(batch
-        .iter()
-        .map(|item| {
-            if new_ids.remove(item.delivery.id.as_str()) {
-                Recorded::Inserted
-            } else {
-                Recorded::Duplicate
-            }
-        })
-        .collect())
+    Ok(batch_outcomes(batch, &inserted))
 }
 
 fn push_chunk(query: &mut QueryBuilder<Sqlite>, chunk: &[DeliveryWithJobs]) -> StoreResult<()> {
