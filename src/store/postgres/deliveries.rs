@@ -76,9 +76,10 @@ pub(super) async fn record_deliveries(
     // so only the bad one fails. Nothing is answered before every chunk is
     // committed.
     let mut outcomes = Vec::with_capacity(batch.len());
-    let mut conn = pool.acquire().await?;
     for chunk in chunks(batch) {
-        match insert_batch(&mut conn, chunk).await {
+        // The connection goes back before a fallback takes one of its own.
+        let attempt = insert_batch(&mut *pool.acquire().await?, chunk).await;
+        match attempt {
             Ok(recorded) => outcomes.extend(recorded.into_iter().map(Ok)),
             Err(_) => outcomes.extend(record_each(pool, chunk).await?),
         }
