@@ -57,8 +57,8 @@ pub(super) async fn webhook(
         }
     }
     let (Some(id), Some(event)) = (
-        header(&headers, "x-github-delivery"),
-        header(&headers, "x-github-event"),
+        header(&headers, "x-github-delivery").map(str::to_owned),
+        header(&headers, "x-github-event").map(str::to_owned),
     ) else {
         count_delivery("unknown", "missing_header");
         return error(
@@ -158,10 +158,11 @@ struct EventJob<'a> {
     event: &'a Event,
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+/// A GitHub header's value as the handler and the request span read it.
+pub(super) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     let value = headers.get(name)?.to_str().ok()?.trim();
     // Delivery ids are GUIDs; bound them so a header cannot bloat the store or logs.
-    (!value.is_empty() && value.len() <= 128).then(|| value.to_owned())
+    (!value.is_empty() && value.len() <= 128).then_some(value)
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

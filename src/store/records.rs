@@ -214,6 +214,13 @@ pub struct EffectRecord {
     pub result: Value,
 }
 
+/// Whether `batch` must be stored item by item rather than by the backends'
+/// multi-row inserts: requeueing a done job is an UPDATE that depends on the
+/// row's state. Webhook jobs never ask for it, so this is the rare batch.
+pub(crate) fn needs_row_by_row(batch: &[DeliveryWithJobs]) -> bool {
+    batch.iter().any(|i| i.jobs.iter().any(|j| j.requeue_done))
+}
+
 /// One outcome per item of `batch`, from the ids a multi-row insert
 /// returned. An id twice in one batch is stored once: its first occurrence
 /// owns it, and any later one is a duplicate.

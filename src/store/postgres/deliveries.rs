@@ -11,7 +11,7 @@ use super::jobs::insert_job;
 use crate::store::error::StoreResult;
 use crate::store::job::{JobPayload, NewJob};
 use crate::store::records::{
-    DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded, batch_outcomes,
+    DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded, batch_outcomes, needs_row_by_row,
 };
 use crate::store::to_i64;
 
@@ -65,9 +65,7 @@ pub(super) async fn record_deliveries(
     batch: &[DeliveryWithJobs],
 ) -> StoreResult<Vec<StoreResult<Recorded>>> {
     let pool = &store.pool;
-    // Requeueing a done job is an UPDATE that depends on the row's state;
-    // webhook jobs never ask for it, so the rare batch that does goes row by row.
-    if batch.iter().any(|i| i.jobs.iter().any(|j| j.requeue_done)) {
+    if needs_row_by_row(batch) {
         return record_each(pool, batch).await;
     }
     // Fast path: items almost never fail, so each chunk is one statement

@@ -15,7 +15,7 @@ use super::{IMMEDIATE, SqliteStore};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::job::NewJob;
 use crate::store::records::{
-    DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded, batch_outcomes,
+    DeliveryWithJobs, LZ4_ENCODING, NewDelivery, Recorded, batch_outcomes, needs_row_by_row,
 };
 use crate::store::{to_i64, to_millis};
 
@@ -72,9 +72,7 @@ pub(super) async fn record_deliveries(
     batch: &[DeliveryWithJobs],
 ) -> StoreResult<Vec<StoreResult<Recorded>>> {
     let pool = &store.writer;
-    // Requeueing a done job is an UPDATE that depends on the row's state;
-    // webhook jobs never ask for it, so the rare batch that does goes row by row.
-    if batch.iter().any(|i| i.jobs.iter().any(|j| j.requeue_done)) {
+    if needs_row_by_row(batch) {
         return retry_busy(|| record_each(pool, batch)).await;
     }
     // Fast path: items almost never fail, so try the whole batch at once,
