@@ -311,6 +311,47 @@ pub struct FieldUpdate {
     pub value: FieldValue,
 }
 
+/// GitHub's `StatusState`: the combined state of a commit's checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StatusState {
+    /// Every check passed.
+    Success,
+    /// A check failed.
+    Failure,
+    /// A check errored.
+    Error,
+    /// A check is still running.
+    Pending,
+    /// A required check has not reported yet.
+    Expected,
+}
+
+/// GitHub's `PullRequestState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PrState {
+    /// Open.
+    Open,
+    /// Closed without merging.
+    Closed,
+    /// Merged.
+    Merged,
+}
+
+/// A pull request that will close an issue, with its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedPr {
+    /// The pull request's number.
+    pub number: u64,
+    /// Open, closed or merged.
+    pub state: PrState,
+    /// Whether it was merged.
+    pub merged: bool,
+    /// The combined state of its head commit's checks; `None` when it has none.
+    pub checks: Option<StatusState>,
+}
+
 /// Everything vayu asks of GitHub. Every method takes the repository it acts
 /// on, which also selects the App installation whose token is used.
 pub trait GitHub: Send + Sync {
@@ -543,6 +584,14 @@ pub trait GitHub: Send + Sync {
         project_id: &str,
         updates: &[FieldUpdate],
     ) -> impl Future<Output = GhResult<()>> + Send;
+
+    /// The pull requests that will close the issue (node id), open or
+    /// closed, with the combined state of their checks.
+    fn linked_pr_checks(
+        &self,
+        repo: &RepoName,
+        issue_node_id: &str,
+    ) -> impl Future<Output = GhResult<Vec<LinkedPr>>> + Send;
 
     /// How long calls for `repo` are held back because GitHub keeps failing
     /// (an open circuit breaker); `None` when they may go. Jobs wait this

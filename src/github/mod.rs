@@ -17,6 +17,7 @@ mod client_labels;
 mod client_repo;
 mod client_subissues;
 mod graphql;
+mod linked_prs;
 pub mod pacing;
 mod port;
 mod projects;

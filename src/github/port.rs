@@ -208,6 +208,13 @@ impl GitHub for GitHubClient {
     ) -> GhResult<()> {
         self.project_set_fields(repo, project_id, updates).await
     }
+    async fn linked_pr_checks(
+        &self,
+        repo: &RepoName,
+        issue_node_id: &str,
+    ) -> GhResult<Vec<LinkedPr>> {
+        self.linked_prs_of(repo, issue_node_id).await
+    }
     fn held_back(&self, repo: &RepoName) -> Option<std::time::Duration> {
         self.breaker_wait(repo)
     }

@@ -165,7 +165,21 @@ fn issue_node(w: &World, node_id: &str) -> Option<Value> {
         "labels": { "nodes": labels },
         "assignees": { "nodes": i.assignees.iter().map(|a| json!({ "login": a })).collect::<Vec<_>>() },
         "author": { "login": i.user },
+        "closedByPullRequestsReferences": { "nodes": linked_prs(w, &i.node_id) },
     }))
+}
+
+fn linked_prs(w: &World, node_id: &str) -> Vec<Value> {
+    w.linked_prs
+        .get(node_id)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let rollup = p.checks.map(|c| json!({ "state": c }));
+            json!({ "number": p.number, "state": p.state, "merged": p.state == "MERGED",
+                    "statusCheckRollup": rollup })
+        })
+        .collect()
 }
 
 fn node(w: &World, vars: &Value) -> Result<Value, String> {

@@ -186,6 +186,20 @@ impl GitHubSim {
     }
 
     /// Recorded workflow and repository dispatches.
+    /// Links pull request `pr` to the issue (by node id) and sets its checks'
+    /// combined state (`SUCCESS`, `FAILURE`, `PENDING`, …); linking it again
+    /// replaces the state.
+    pub fn link_pr(&self, issue_node_id: &str, pr: u64, checks: Option<&'static str>) {
+        let mut w = self.world();
+        let prs = w.linked_prs.entry(issue_node_id.to_string()).or_default();
+        prs.retain(|p| p.number != pr);
+        prs.push(world::SimPr {
+            number: pr,
+            state: "OPEN",
+            checks,
+        });
+    }
+
     pub fn dispatches(&self) -> Vec<Dispatch> {
         self.world().dispatches.clone()
     }

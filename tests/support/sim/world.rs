@@ -193,6 +193,18 @@ pub struct World {
     pub rate_used: BTreeMap<&'static str, u64>,
     pub rate_limit: u64,
     pub rate_reset: u64,
+    /// Issue node id → pull requests that will close it (`closedByPullRequestsReferences`).
+    pub linked_prs: BTreeMap<String, Vec<SimPr>>,
+}
+
+/// A pull request linked to an issue, with its checks' combined state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimPr {
+    pub number: u64,
+    /// `OPEN`, `CLOSED` or `MERGED`.
+    pub state: &'static str,
+    /// GitHub's `StatusState`; `None` when the head commit has no checks.
+    pub checks: Option<&'static str>,
 }
 
 /// The sim's fixed epoch: 2025-01-01T00:00:00Z.
@@ -214,6 +226,7 @@ impl World {
             rate_used: BTreeMap::new(),
             rate_limit: 5000,
             rate_reset,
+            linked_prs: BTreeMap::new(),
         }
     }
 
