@@ -104,4 +104,4 @@ if [ $HAVE_PROBOT = 1 ]; then
   awk -v vr="$(field vayu 2)" -v pr="$(field probot 2)" -v vp="$(field vayu 4)" -v pp="$(field probot 4)" \
     'BEGIN{printf "\nratios (median of %s runs): throughput vayu/probot = %.1fx (goal >= 10x); p99 vayu/probot = %.3f (goal <= 0.2)\n", '"$RUNS"', vr/pr, vp/pp}'
 fi
-[ "$DB_URL" = "memory:" ] && echo "NOTE: vayu ran with --database-url memory: (no durable store wired yet); Probot persists to SQLite. Not a like-for-like durability comparison." || true
+[ "$DB_URL" = "memory:" ] && echo "NOTE: vayu ran with --database-url memory: (deliveries kept in memory only: the request path without a store, not durable); Probot persists to SQLite. Not a like-for-like durability comparison." || true

@@ -249,3 +249,154 @@ async fn without_declared_agents_any_other_permitted_person_is_a_peer() {
     assert_eq!(h.status(audit), vec!["status:completed"]);
     h.sim.assert_conformant();
 }
+
+fn feedback_comments(h: &H, n: u64) -> Vec<String> {
+    h.sim
+        .issue(REPO, n)
+        .comments
+        .into_iter()
+        .filter(|c| c.contains("### Review failed"))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_automated_review_follows_the_checks_of_the_pull_requests_that_close_the_task() {
+    let h = world("push", "review:\n  default: automated\n").await;
+    let (parent, audit) = planned(&h, &[]).await;
+    let fix = h.subs(parent)["fix"];
+    let node = h.sim.issue(REPO, audit).node_id;
+
+    // Closed before any pull request: it waits in review and says for what.
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.sim.issue(REPO, audit).state, "open");
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    let ask = note(&h, audit, "review").expect("review request");
+    assert!(
+        ask.contains("Now: no open or merged pull request closes this issue yet"),
+        "{ask}"
+    );
+
+    // Checks still running (an abandoned pull request's failure does not
+    // count): a reconcile judges again and writes nothing.
+    h.sim.link_pr(&node, 7, "OPEN", Some("PENDING"));
+    h.sim.link_pr(&node, 5, "CLOSED", Some("FAILURE"));
+    assert_eq!(h.reconcile().await.writes(), 0);
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    assert_eq!(h.status(fix), vec!["status:blocked"]);
+
+    // They fail: back to bob, executing, the failing pull request named.
+    h.sim.link_pr(&node, 7, "OPEN", Some("FAILURE"));
+    assert!(h.reconcile().await.writes() > 0);
+    assert_eq!(h.sim.issue(REPO, audit).state, "open");
+    assert_eq!(h.status(audit), vec!["status:executing"]);
+    assert_eq!(h.sim.issue(REPO, audit).assignees, vec!["bob"]);
+    let failed = feedback_comments(&h, audit);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0].contains("The checks of the pull requests that close this issue sent it back"),
+        "{}",
+        failed[0]
+    );
+    assert!(
+        failed[0].contains("> The checks of #7 (failure) failed."),
+        "{}",
+        failed[0]
+    );
+    // The task left `reviewing`: later reconciles leave it to bob.
+    assert_eq!(h.reconcile().await.writes(), 0);
+
+    // bob pushes a fix, its checks pass, he closes the issue: the close
+    // counts at once, without a round trip through `reviewing`.
+    h.sim.link_pr(&node, 7, "OPEN", Some("SUCCESS"));
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.sim.issue(REPO, audit).state, "closed");
+    assert_eq!(h.status(audit), vec!["status:completed"]);
+    assert_eq!(h.status(fix), vec!["status:assigned"]);
+    let passed = kinds_with_data(&events(&h).await, "review_passed");
+    assert_eq!(passed.len(), 1, "{passed:?}");
+    assert_eq!(passed[0]["mode"], "automated");
+    assert_eq!(passed[0]["by"], serde_json::Value::Null);
+    assert_eq!(passed[0]["first_time"], false);
+    assert_eq!(feedback_comments(&h, audit).len(), 1);
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
+async fn failing_checks_at_the_close_send_the_task_back_once_per_failing_commit() {
+    let h = world("push", "review:\n  default: automated\n").await;
+    let (_, audit) = planned(&h, &[]).await;
+    let node = h.sim.issue(REPO, audit).node_id;
+    h.sim.link_pr(&node, 7, "OPEN", Some("ERROR"));
+
+    let close = h.close(audit, true);
+    h.handle(&close).await;
+    assert_eq!(h.sim.issue(REPO, audit).state, "open");
+    assert_eq!(h.status(audit), vec!["status:executing"]);
+    assert_eq!(feedback_comments(&h, audit).len(), 1);
+    // No review request was posted: the checks had already decided.
+    assert!(note(&h, audit, "review").is_none());
+
+    // The same close delivered again changes nothing.
+    assert_eq!(h.writes_of(&close).await, 0);
+
+    // Closed again with the same red commit: sent back again, with the
+    // feedback already given for that commit, not a second copy.
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:executing"]);
+    assert_eq!(feedback_comments(&h, audit).len(), 1);
+
+    // A new push that fails again is a new failure to report.
+    h.sim.link_pr(&node, 7, "OPEN", Some("FAILURE"));
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:executing"]);
+    let failed = feedback_comments(&h, audit);
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed[1].contains("#7 (failure)"), "{}", failed[1]);
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
+async fn a_maintainer_can_still_pass_an_automated_review_that_has_no_checks() {
+    let h = world("push", "review:\n  default: automated\n").await;
+    let (_, audit) = planned(&h, &[]).await;
+    let node = h.sim.issue(REPO, audit).node_id;
+    h.sim.link_pr(&node, 9, "MERGED", None);
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    let ask = note(&h, audit, "review").expect("review request");
+    assert!(ask.contains("#9 (no checks reported)"), "{ask}");
+    assert_eq!(h.reconcile().await.writes(), 0);
+
+    h.handle(&h.comment(audit, "carol", "/vayu review pass"))
+        .await;
+    assert_eq!(h.sim.issue(REPO, audit).state, "closed");
+    assert_eq!(h.status(audit), vec!["status:completed"]);
+    let passed = kinds_with_data(&events(&h).await, "review_passed");
+    assert_eq!(passed[0]["by"], "carol");
+    h.sim.assert_conformant();
+}
+
+#[tokio::test]
+async fn without_access_to_checks_an_automated_review_waits_and_says_why() {
+    let h = world("push", "review:\n  default: automated\n").await;
+    let (_, audit) = planned(&h, &[]).await;
+    let node = h.sim.issue(REPO, audit).node_id;
+    h.sim.link_pr(&node, 7, "OPEN", Some("SUCCESS"));
+    h.sim.world().linked_prs_forbidden = true;
+
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    let ask = note(&h, audit, "review").expect("review request");
+    assert!(
+        ask.contains("give the App read access to pull requests, checks and commit statuses"),
+        "{ask}"
+    );
+    assert_eq!(h.reconcile().await.writes(), 0);
+
+    // Once the permission is granted, the next reconcile passes it.
+    h.sim.world().linked_prs_forbidden = false;
+    assert!(h.reconcile().await.writes() > 0);
+    assert_eq!(h.sim.issue(REPO, audit).state, "closed");
+    assert_eq!(h.status(audit), vec!["status:completed"]);
+    h.sim.assert_conformant();
+}

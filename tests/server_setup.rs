@@ -96,7 +96,7 @@ async fn setup_page_posts_the_manifest_to_github() {
     );
     assert_eq!(
         manifest["default_permissions"],
-        serde_json::json!({"issues": "write", "metadata": "read", "contents": "read", "actions": "write", "organization_projects": "write"})
+        serde_json::json!({"issues": "write", "metadata": "read", "contents": "read", "actions": "write", "organization_projects": "write", "pull_requests": "read", "checks": "read", "statuses": "read"})
     );
     assert_eq!(
         manifest["default_events"],

@@ -63,6 +63,8 @@ pub(crate) async fn plan<G: GitHub>(cx: &Cx<'_, G>) -> Result<Finished, ActionEr
         Outcome::Commands { .. } => "commands",
         Outcome::Reconciled { .. } => "reconciled",
         Outcome::Reviewing { .. } => "reviewing",
+        Outcome::Reviewed { passed: true, .. } => "review passed",
+        Outcome::Reviewed { passed: false, .. } => "review failed",
     };
     cx.console.info(&format!(
         "plan: {status} ({} GitHub writes)",

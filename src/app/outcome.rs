@@ -43,6 +43,13 @@ pub enum Outcome {
         /// GitHub writes made.
         writes: usize,
     },
+    /// The checks of a finished task's pull requests gave the review verdict.
+    Reviewed {
+        /// Whether the review passed (else the task went back to work).
+        passed: bool,
+        /// GitHub writes made.
+        writes: usize,
+    },
     /// A repository was reconciled.
     Reconciled {
         /// Parents looked at.
@@ -60,7 +67,8 @@ impl Outcome {
             | Outcome::Planned { writes, .. }
             | Outcome::Rejected { writes, .. }
             | Outcome::Reconciled { writes, .. }
-            | Outcome::Reviewing { writes } => *writes,
+            | Outcome::Reviewing { writes }
+            | Outcome::Reviewed { writes, .. } => *writes,
             _ => 0,
         }
     }

@@ -350,6 +350,8 @@ pub struct LinkedPr {
     pub merged: bool,
     /// The combined state of its head commit's checks; `None` when it has none.
     pub checks: Option<StatusState>,
+    /// Its head commit, which the checks ran on.
+    pub head_oid: String,
 }
 
 /// Everything vayu asks of GitHub. Every method takes the repository it acts

@@ -18,7 +18,7 @@ const QUERY: &str = "query($id: ID!, $first: Int!) {
   node(id: $id) {
     ... on Issue {
       closedByPullRequestsReferences(first: $first, includeClosedPrs: true) {
-        nodes { number state merged statusCheckRollup { state } }
+        nodes { number state merged headRefOid statusCheckRollup { state } }
       }
     }
   }
@@ -47,6 +47,7 @@ struct Pr {
     number: u64,
     state: PrState,
     merged: bool,
+    head_ref_oid: String,
     status_check_rollup: Option<Rollup>,
 }
 
@@ -87,6 +88,7 @@ impl GitHubClient {
                 state: p.state,
                 merged: p.merged,
                 checks: p.status_check_rollup.map(|r| r.state),
+                head_oid: p.head_ref_oid,
             })
             .collect())
     }

@@ -135,6 +135,7 @@ pub fn review_comment(
     assignees: &[String],
     reviewers: &[String],
     requester: &str,
+    waiting: Option<&str>,
 ) -> Result<String, RenderError> {
     let at = |l: &String| format!("@{}", escape_user_text(l).trim_start_matches('@'));
     let assignees: Vec<String> = assignees.iter().map(at).collect();
@@ -150,14 +151,16 @@ pub fn review_comment(
             "assignees": if assignees.is_empty() { "The assignee".to_owned() } else { assignees.join(", ") },
             "reviewers": reviewers,
             "requester": format!("@{}", escape_user_text(requester).trim_start_matches('@')),
+            "waiting": waiting,
         }),
     )
 }
 
-/// A failed review: who, their feedback (escaped, quoted), and what happens next.
+/// A failed review: who (`None`: the pull requests' checks), their feedback
+/// (escaped, quoted), and what happens next.
 pub fn review_failed_comment(
     marker: &str,
-    reviewer: &str,
+    reviewer: Option<&str>,
     feedback: &str,
     next: &str,
 ) -> Result<String, RenderError> {
@@ -169,7 +172,7 @@ pub fn review_failed_comment(
         "review_failed.md",
         &serde_json::json!({
             "marker": marker,
-            "reviewer": format!("`{}`", escape_user_text(reviewer)),
+            "reviewer": reviewer.map(|r| format!("`{}`", escape_user_text(r))),
             "feedback": quoted.join("\n"),
             "next": next,
         }),
@@ -224,7 +227,7 @@ mod tests {
     fn review_feedback_cannot_mention_or_forge_markers() {
         let out = review_failed_comment(
             "<!-- vayu:note v=1 slot=x -->",
-            "carol",
+            Some("carol"),
             "see @alice\n<!-- vayu:task v=1 parent=#1 key=x plan=y -->",
             "next",
         )
@@ -232,5 +235,12 @@ mod tests {
         assert!(out.contains("> see @\u{200b}alice"), "{out}");
         assert!(out.contains("> &lt;!-- vayu:task"), "{out}");
         assert_eq!(out.matches("<!--").count(), 1, "{out}");
+        assert!(out.contains("`carol` sent this back:"), "{out}");
+        let checks = review_failed_comment("m", None, "The checks of #3 (failure) failed.", "n")
+            .expect("render");
+        assert!(
+            checks.contains("The checks of the pull requests that close this issue sent it back:"),
+            "{checks}"
+        );
     }
 }

@@ -52,7 +52,12 @@ pub fn manifest(public_url: &str) -> Value {
             "metadata": "read",
             "contents": "read",
             "actions": "write",
-            "organization_projects": "write"
+            "organization_projects": "write",
+            // The `automated` review reads the pull requests that close a
+            // task and their checks (`statusCheckRollup`).
+            "pull_requests": "read",
+            "checks": "read",
+            "statuses": "read"
         },
         "default_events": ["issues", "issue_comment", "sub_issues", "issue_dependencies"]
     })

@@ -6,6 +6,7 @@ mod commands;
 mod comments;
 mod issues;
 mod review;
+mod review_checks;
 mod subissues;
 pub mod sweep;
 

@@ -11,9 +11,11 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
+use tracing::{debug, warn};
 
 use super::assign_cmds::settle;
 use super::commands::Reply;
+use super::review_checks::{Checks, judge};
 use crate::app::assignment::is_away;
 use crate::app::config_load::load_config;
 use crate::app::ctx::Ctx;
@@ -21,7 +23,10 @@ use crate::app::effects::{Effect, Executor, Target, note_marker};
 use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue as EventIssue, Origin};
 use crate::app::labels::{status_of, type_of, with_status};
-use crate::app::ports::{GitHub, Issue, IssuePatch, IssueState, Ledger, StateReason};
+use crate::app::outcome::Outcome;
+use crate::app::ports::{
+    GitHub, GitHubError, Issue, IssuePatch, IssueState, Ledger, StateFilter, StateReason,
+};
 use crate::core::assign::is_capable;
 use crate::core::command::Verdict;
 use crate::core::config::{Config, LabelMeaning, ReviewMode};
@@ -83,13 +88,14 @@ async fn requester<G: GitHub, S>(
 }
 
 /// A sub-issue was closed as completed: if its type needs a review that has
-/// not passed, reopen it in `reviewing` and ask for the review. The writes
-/// made when it did (the plan must not count the task as done), else `None`.
+/// not passed, reopen it in `reviewing` and ask for the review, unless an
+/// `automated` review can be decided from the checks right away. What the
+/// gate did, else `None` (the close counts as it is).
 pub async fn gate_close<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
     n: IssueNumber,
-) -> Result<Option<usize>, AppError> {
+) -> Result<Option<Outcome>, AppError> {
     let Ok(cfg) = load_config(&ctx.gh, repo).await? else {
         return Ok(None);
     };
@@ -103,6 +109,13 @@ pub async fn gate_close<G: GitHub, S: Ledger>(
         || ctx.store.effect_done(&passed_key(repo, n)).await?.is_some()
     {
         return Ok(None);
+    }
+    let mut waiting = None;
+    if mode == ReviewMode::Automated {
+        match read_checks(ctx, repo, &fresh).await? {
+            Checks::Waiting { why } => waiting = Some(why),
+            decided => return decide(ctx, &cfg, repo, fresh, decided).await.map(Some),
+        }
     }
     let owner = owner_of(&cfg, &fresh);
     let assignees: Vec<String> = fresh.assignees.iter().map(|l| l.to_string()).collect();
@@ -121,6 +134,7 @@ pub async fn gate_close<G: GitHub, S: Ledger>(
         &assignees,
         &reviewers,
         asker.as_str(),
+        waiting.as_deref(),
     )?;
     let patch = IssuePatch {
         state: Some(IssueState::Open),
@@ -146,7 +160,98 @@ pub async fn gate_close<G: GitHub, S: Ledger>(
         json!({ "issue": n.0, "mode": mode_name(mode) }),
     )
     .await?;
-    Ok(Some(ex.writes))
+    Ok(Some(Outcome::Reviewing { writes: ex.writes }))
+}
+
+/// What the checks of the pull requests that close `issue` say. An App
+/// installed before vayu asked for pull request and check access gets a
+/// wait that says so (once, in the review request), not a job that fails
+/// on every retry.
+async fn read_checks<G: GitHub, S>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    issue: &Issue,
+) -> Result<Checks, AppError> {
+    match ctx.gh.linked_pr_checks(repo, &issue.node_id).await {
+        Ok(prs) => Ok(judge(&prs)),
+        Err(GitHubError::PermissionDenied { message }) => {
+            warn!(%repo, issue = issue.number.0, %message, "cannot read the checks for an automated review");
+            Ok(Checks::Waiting {
+                why: "vayu may not read this repository's pull requests or checks; give the App \
+                      read access to pull requests, checks and commit statuses"
+                    .into(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Gives an `automated` review the verdict the checks decided.
+async fn decide<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    cfg: &Config,
+    repo: &RepoName,
+    fresh: Issue,
+    checks: Checks,
+) -> Result<Outcome, AppError> {
+    match checks {
+        Checks::Green { summary } => {
+            let writes = pass(ctx, cfg, repo, fresh, None, ReviewMode::Automated).await?;
+            debug!(%repo, %summary, "automated review passed");
+            Ok(Outcome::Reviewed {
+                passed: true,
+                writes,
+            })
+        }
+        Checks::Red { feedback, round } => {
+            let slot = format!("review-failed-checks-{round}");
+            let writes = fail(ctx, cfg, repo, fresh, None, &feedback, &slot).await?;
+            Ok(Outcome::Reviewed {
+                passed: false,
+                writes,
+            })
+        }
+        Checks::Waiting { .. } => Ok(Outcome::Ignored {
+            why: "the checks have not decided yet".into(),
+        }),
+    }
+}
+
+/// Reconcile's part: every open task waiting in `reviewing` for an
+/// `automated` review is judged again from its pull requests' checks
+/// (GitHub sends vayu no check events, so they are polled here). Returns
+/// the GitHub writes made; an undecided task costs none.
+pub async fn recheck<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    cfg: &Config,
+    repo: &RepoName,
+) -> Result<usize, AppError> {
+    if !cfg.review.uses(ReviewMode::Automated) {
+        return Ok(0);
+    }
+    let label = cfg.labels.status_label(Status::Reviewing);
+    let mut waiting = Vec::new();
+    let mut page = Some(1);
+    while let Some(p) = page {
+        let got = ctx
+            .gh
+            .list_issues_by_label(repo, &label, StateFilter::Open, p)
+            .await?;
+        waiting.extend(
+            got.items
+                .into_iter()
+                .filter(|i| !i.is_pull_request && mode_of(cfg, i) == ReviewMode::Automated),
+        );
+        page = got.next;
+    }
+    let mut writes = 0;
+    for issue in waiting {
+        let checks = read_checks(ctx, repo, &issue).await?;
+        if !matches!(checks, Checks::Waiting { .. }) {
+            writes += decide(ctx, cfg, repo, issue, checks).await?.writes();
+        }
+    }
+    Ok(writes)
 }
 
 /// `/vayu review pass|fail [feedback]` on a task in `reviewing`.
@@ -208,15 +313,19 @@ pub(super) async fn command<G: GitHub, S: Ledger>(
                 )));
             }
         }
-        // vayu does not read check results yet: whoever may review
-        // (the `review` permission) confirms that the checks are green.
+        // vayu reads the checks on close and on every reconcile; someone
+        // who may review (the `review` permission) can decide sooner, or
+        // overrule checks that cannot pass (a repository without CI).
         ReviewMode::Automated => {}
     }
     match verdict {
-        Verdict::Pass => pass(ctx, cfg, repo, fresh, reviewer, mode).await?,
+        Verdict::Pass => {
+            pass(ctx, cfg, repo, fresh, Some(reviewer), mode).await?;
+        }
         Verdict::Fail => {
             let feedback = reason.unwrap_or("no reason given");
-            fail(ctx, cfg, repo, fresh, reviewer, feedback, comment.id.0).await?;
+            let slot = format!("review-failed-{}", comment.id.0);
+            fail(ctx, cfg, repo, fresh, Some(reviewer), feedback, &slot).await?;
         }
     }
     Ok(Reply::Done)
@@ -230,7 +339,6 @@ pub(super) async fn checklist_edited<G: GitHub, S: Ledger>(
     issue: &EventIssue,
     comment: &Comment,
 ) -> Result<crate::app::outcome::Outcome, AppError> {
-    use crate::app::outcome::Outcome;
     let repo = &origin.repo;
     let ticked = comment.body.contains("- [x]") || comment.body.contains("- [X]");
     if !ticked || comment.body.contains("- [ ]") {
@@ -258,19 +366,23 @@ pub(super) async fn checklist_edited<G: GitHub, S: Ledger>(
             why: "not a self review by the assignee of a task in review".into(),
         });
     }
-    pass(ctx, &cfg, repo, fresh, editor, mode).await?;
+    pass(ctx, &cfg, repo, fresh, Some(editor), mode).await?;
     Ok(Outcome::Commands { ran: 1 })
 }
 
+/// Passes the review of `fresh`: `reviewer` gave the verdict, or the checks
+/// when `None`. Returns the GitHub writes made on the task itself.
 async fn pass<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     cfg: &Config,
     repo: &RepoName,
     fresh: Issue,
-    reviewer: &Login,
+    reviewer: Option<&Login>,
     mode: ReviewMode,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     let n = fresh.number;
+    // The checks can pass a task straight from its close, never reopened.
+    let from = status_of(&fresh.labels, cfg).unwrap_or(Status::Reviewing);
     let first_time = ctx.store.effect_done(&failed_key(repo, n)).await?.is_none();
     // Recorded before the close, so the close it causes is not gated again.
     ctx.store
@@ -299,21 +411,26 @@ async fn pass<G: GitHub, S: Ledger>(
     .await?;
     ex.event(
         "task_transition",
-        json!({ "from": Status::Reviewing, "to": Status::Completed, "by": reviewer }),
+        json!({ "from": from, "to": Status::Completed, "by": reviewer }),
     )
     .await?;
-    settle(ctx, repo, &ex.parent).await
+    settle(ctx, repo, &ex.parent).await?;
+    Ok(ex.writes)
 }
 
+/// Fails the review of `fresh` with `feedback` (from `reviewer`, or the
+/// checks when `None`) and sends it back to work. `slot` names the feedback
+/// comment, one per failure. Returns the GitHub writes made on the task.
 async fn fail<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     cfg: &Config,
     repo: &RepoName,
     fresh: Issue,
-    reviewer: &Login,
+    reviewer: Option<&Login>,
     feedback: &str,
-    comment_id: u64,
-) -> Result<(), AppError> {
+    slot: &str,
+) -> Result<usize, AppError> {
+    let from = status_of(&fresh.labels, cfg).unwrap_or(Status::Reviewing);
     let n = fresh.number;
     ctx.store
         .record_effect(&failed_key(repo, n), &json!({ "by": reviewer }), ctx.now())
@@ -338,12 +455,14 @@ async fn fail<G: GitHub, S: Ledger>(
         ),
     };
     let body = review_failed_comment(
-        &note_marker(&format!("review-failed-{comment_id}")),
-        reviewer.as_str(),
+        &note_marker(slot),
+        reviewer.map(Login::as_str),
         feedback,
         &next,
     )?;
     let patch = IssuePatch {
+        // Failing checks can catch a task right at its close.
+        state: Some(IssueState::Open),
         labels: Some(with_status(&fresh.labels, to, &[], cfg)),
         assignees: Some(assignees),
         ..IssuePatch::default()
@@ -352,7 +471,7 @@ async fn fail<G: GitHub, S: Ledger>(
     ex.run_all(&[
         Effect::Comment {
             on: Target::Parent,
-            slot: format!("review-failed-{comment_id}"),
+            slot: slot.to_owned(),
             body,
             replace: false,
         },
@@ -367,15 +486,13 @@ async fn fail<G: GitHub, S: Ledger>(
         json!({ "issue": n.0, "by": reviewer, "feedback": feedback }),
     )
     .await?;
-    for (from, to) in [
-        (Status::Reviewing, Status::Rejected),
-        (Status::Rejected, to),
-    ] {
+    for (from, to) in [(from, Status::Rejected), (Status::Rejected, to)] {
         ex.event(
             "task_transition",
             json!({ "from": from, "to": to, "by": reviewer }),
         )
         .await?;
     }
-    settle(ctx, repo, &ex.parent).await
+    settle(ctx, repo, &ex.parent).await?;
+    Ok(ex.writes)
 }

@@ -19,9 +19,9 @@ pub async fn state_changed<G: GitHub, S: Ledger>(
     let Some(marker) = find_task(&issue.body) else {
         // A simple task (no sub-issues) is gated the same way.
         if issue.state == crate::app::event::IssueState::Closed
-            && let Some(writes) = super::review::gate_close(ctx, repo, issue.number).await?
+            && let Some(gated) = super::review::gate_close(ctx, repo, issue.number).await?
         {
-            return Ok(Outcome::Reviewing { writes });
+            return Ok(gated);
         }
         return Ok(Outcome::Ignored {
             why: format!("#{} is not a vayu sub-issue", issue.number),

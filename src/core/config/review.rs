@@ -69,11 +69,42 @@ impl ReviewConfig {
         };
         specific.unwrap_or(self.default)
     }
+
+    /// Whether any task type gets `mode`.
+    pub fn uses(&self, mode: ReviewMode) -> bool {
+        [
+            self.feature,
+            self.bug,
+            self.maintenance,
+            self.scheduled,
+            self.research,
+            self.learning,
+            self.security,
+            self.release,
+        ]
+        .into_iter()
+        .flatten()
+        .chain([self.default])
+        .any(|m| m == mode)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uses_sees_the_default_and_every_type() {
+        let none = ReviewConfig::default();
+        assert!(!none.uses(ReviewMode::Automated));
+        assert!(none.uses(ReviewMode::None));
+        let security = ReviewConfig {
+            security: Some(ReviewMode::Automated),
+            ..ReviewConfig::default()
+        };
+        assert!(security.uses(ReviewMode::Automated));
+        assert!(!security.uses(ReviewMode::Peer));
+    }
 
     #[test]
     fn a_type_without_its_own_mode_uses_the_default() {

@@ -50,7 +50,7 @@ pub(crate) fn handle(w: &mut World, ctx: &Ctx) -> Handled {
         let result = match f.name.as_str() {
             root @ ("organization" | "user") => project_query(w, root, vars),
             "repository" => repository(w, vars),
-            "node" => node(w, vars),
+            "node" => node(w, query, vars),
             "nodes" => nodes(w, vars),
             "addProjectV2ItemById" => add_item(w, input(vars)),
             "updateProjectV2ItemFieldValue" => set_field(w, input(vars)),
@@ -177,13 +177,16 @@ fn linked_prs(w: &World, node_id: &str) -> Vec<Value> {
         .map(|p| {
             let rollup = p.checks.map(|c| json!({ "state": c }));
             json!({ "number": p.number, "state": p.state, "merged": p.state == "MERGED",
-                    "statusCheckRollup": rollup })
+                    "headRefOid": p.head_oid(), "statusCheckRollup": rollup })
         })
         .collect()
 }
 
-fn node(w: &World, vars: &Value) -> Result<Value, String> {
+fn node(w: &World, query: &str, vars: &Value) -> Result<Value, String> {
     let id = str_var(vars, &["id"])?;
+    if w.linked_prs_forbidden && query.contains("closedByPullRequestsReferences") {
+        return Err("FORBIDDEN:Resource not accessible by integration".into());
+    }
     Ok(json!({ "node": issue_node(w, id) }))
 }
 

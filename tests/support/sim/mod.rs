@@ -185,21 +185,33 @@ impl GitHubSim {
         self.fail_n(method, pattern, fault, 1);
     }
 
-    /// Recorded workflow and repository dispatches.
-    /// Links pull request `pr` to the issue (by node id) and sets its checks'
-    /// combined state (`SUCCESS`, `FAILURE`, `PENDING`, …); linking it again
-    /// replaces the state.
-    pub fn link_pr(&self, issue_node_id: &str, pr: u64, checks: Option<&'static str>) {
+    /// Links pull request `pr` to the issue (by node id), as a `Closes #n`
+    /// in its body does: `state` is `OPEN`, `CLOSED` or `MERGED`, `checks`
+    /// its head commit's combined state (`SUCCESS`, `FAILURE`, `PENDING`, …;
+    /// `None` for no checks). Linking it again is a push: a new head commit.
+    pub fn link_pr(
+        &self,
+        issue_node_id: &str,
+        pr: u64,
+        state: &'static str,
+        checks: Option<&'static str>,
+    ) {
         let mut w = self.world();
         let prs = w.linked_prs.entry(issue_node_id.to_string()).or_default();
+        let pushes = prs
+            .iter()
+            .find(|p| p.number == pr)
+            .map_or(0, |p| p.pushes + 1);
         prs.retain(|p| p.number != pr);
         prs.push(world::SimPr {
             number: pr,
-            state: "OPEN",
+            state,
             checks,
+            pushes,
         });
     }
 
+    /// Recorded workflow and repository dispatches.
     pub fn dispatches(&self) -> Vec<Dispatch> {
         self.world().dispatches.clone()
     }

@@ -195,6 +195,9 @@ pub struct World {
     pub rate_reset: u64,
     /// Issue node id → pull requests that will close it (`closedByPullRequestsReferences`).
     pub linked_prs: BTreeMap<String, Vec<SimPr>>,
+    /// The App may not read pull requests or checks (an installation made
+    /// before vayu asked for them).
+    pub linked_prs_forbidden: bool,
 }
 
 /// A pull request linked to an issue, with its checks' combined state.
@@ -205,6 +208,16 @@ pub struct SimPr {
     pub state: &'static str,
     /// GitHub's `StatusState`; `None` when the head commit has no checks.
     pub checks: Option<&'static str>,
+    /// Commits pushed after the first: the head commit's id derives from it.
+    pub pushes: u64,
+}
+
+impl SimPr {
+    /// `headRefOid`: a 40-hex commit id, new with every push.
+    pub fn head_oid(&self) -> String {
+        // Distinct in its first 12 digits, which vayu keys feedback on.
+        format!("{:012x}{:028x}", (self.number << 16) | (self.pushes + 1), 0)
+    }
 }
 
 /// The sim's fixed epoch: 2025-01-01T00:00:00Z.
@@ -227,6 +240,7 @@ impl World {
             rate_limit: 5000,
             rate_reset,
             linked_prs: BTreeMap::new(),
+            linked_prs_forbidden: false,
         }
     }
 

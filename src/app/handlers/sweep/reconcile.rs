@@ -1,12 +1,14 @@
 //! Reconcile: GitHub does not redeliver missed webhooks, so every open task
 //! issue is brought in line with its plan from GitHub's own state (markers,
 //! sub-issues, links): a missed close is processed, a deleted link re-added,
-//! a hand-edited checklist rewritten.
+//! a hand-edited checklist rewritten. Tasks waiting for an `automated`
+//! review are judged again from their pull requests' checks.
 
 use crate::app::config_load::load_config;
 use crate::app::converge::converge;
 use crate::app::ctx::Ctx;
 use crate::app::error::AppError;
+use crate::app::handlers::review::recheck;
 use crate::app::outcome::Outcome;
 use crate::app::ports::{GitHub, Ledger, StateFilter};
 use crate::core::config::Config;
@@ -17,10 +19,12 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
 ) -> Result<Outcome, AppError> {
-    let trigger = match load_config(&ctx.gh, repo).await? {
-        Ok(cfg) => cfg.labels.trigger,
-        Err(_) => Config::default().labels.trigger,
-    };
+    // A broken config must not stop repairs: the default trigger label.
+    let cfg = load_config(&ctx.gh, repo).await?.ok();
+    let trigger = cfg.as_ref().map_or_else(
+        || Config::default().labels.trigger,
+        |c| c.labels.trigger.clone(),
+    );
     let mut parents = Vec::new();
     let mut page = Some(1);
     while let Some(p) = page {
@@ -39,6 +43,9 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
     let mut writes = 0;
     for n in &parents {
         writes += converge(ctx, repo, *n, false).await?.writes();
+    }
+    if let Some(cfg) = &cfg {
+        writes += recheck(ctx, cfg, repo).await?;
     }
     Ok(Outcome::Reconciled {
         parents: parents.len(),
