@@ -16,19 +16,10 @@ async fn open_with_label<G: GitHub>(
     cx: &Cx<'_, G>,
     label: &str,
 ) -> Result<Vec<Issue>, ActionError> {
-    let mut all = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = cx
-            .gh
-            .list_issues_by_label(&cx.env.repo, label, StateFilter::Open, page)
-            .await?;
-        all.extend(p.items.into_iter().filter(|i| !i.is_pull_request));
-        match p.next {
-            Some(next) if next > page => page = next,
-            _ => return Ok(all),
-        }
-    }
+    Ok(cx
+        .gh
+        .issues_with_label(&cx.env.repo, label, StateFilter::Open)
+        .await?)
 }
 
 pub(crate) async fn sweep<G: GitHub>(

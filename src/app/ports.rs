@@ -385,6 +385,28 @@ pub trait GitHub: Send + Sync {
         page: u32,
     ) -> impl Future<Output = GhResult<Page<Issue>>> + Send;
 
+    /// Every issue carrying `label`, from all pages; pull requests left out.
+    /// Stops if GitHub names a next page that does not move forward.
+    fn issues_with_label(
+        &self,
+        repo: &RepoName,
+        label: &str,
+        state: StateFilter,
+    ) -> impl Future<Output = GhResult<Vec<Issue>>> + Send {
+        async move {
+            let mut all = Vec::new();
+            let mut page = 1;
+            loop {
+                let got = self.list_issues_by_label(repo, label, state, page).await?;
+                all.extend(got.items.into_iter().filter(|i| !i.is_pull_request));
+                match got.next {
+                    Some(next) if next > page => page = next,
+                    _ => return Ok(all),
+                }
+            }
+        }
+    }
+
     /// One page (100 per page, from 1) of open issues assigned to `login`.
     fn list_assigned_issues(
         &self,

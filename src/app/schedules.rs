@@ -124,21 +124,15 @@ pub async fn scheduled_issues<G: GitHub>(
     cfg: &Config,
 ) -> Result<BTreeMap<(String, String), IssueNumber>, AppError> {
     let mut found = BTreeMap::new();
-    let mut page = 1;
-    loop {
-        let p = gh
-            .list_issues_by_label(repo, &cfg.labels.trigger, StateFilter::All, page)
-            .await?;
-        for issue in p.items.iter().filter(|i| !i.is_pull_request) {
-            if let Some(k) = read_marker(&issue.body) {
-                found.entry(k).or_insert(issue.number);
-            }
-        }
-        match p.next {
-            Some(next) if next > page => page = next,
-            _ => return Ok(found),
+    for issue in gh
+        .issues_with_label(repo, &cfg.labels.trigger, StateFilter::All)
+        .await?
+    {
+        if let Some(k) = read_marker(&issue.body) {
+            found.entry(k).or_insert(issue.number);
         }
     }
+    Ok(found)
 }
 
 /// The newest slot per schedule name among `issues` (the Action's state).

@@ -243,22 +243,18 @@ async fn list(
     let mut rows = Vec::new();
     for s in wanted {
         let label = cfg.labels.status_label(s);
-        let mut page = Some(1);
-        while let Some(p) = page {
-            let got = gh
-                .list_issues_by_label(repo, &label, StateFilter::Open, p)
-                .await?;
-            page = got.next;
-            for issue in got.items {
-                if issue.is_pull_request || !seen.insert(issue.number) {
-                    continue;
-                }
-                let own = owner_of(&issue, cfg);
-                if owner.is_some_and(|o| own.as_deref() != Some(o)) {
-                    continue;
-                }
-                rows.push((issue, own));
+        for issue in gh
+            .issues_with_label(repo, &label, StateFilter::Open)
+            .await?
+        {
+            if !seen.insert(issue.number) {
+                continue;
             }
+            let own = owner_of(&issue, cfg);
+            if owner.is_some_and(|o| own.as_deref() != Some(o)) {
+                continue;
+            }
+            rows.push((issue, own));
         }
     }
     rows.sort_by_key(|(i, _)| i.number);

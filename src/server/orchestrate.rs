@@ -186,24 +186,19 @@ where
             Err(_) => Config::default().labels.trigger,
         };
         let now = self.ctx.now();
-        let mut page = Some(1);
-        let mut parents = 0usize;
-        while let Some(p) = page {
-            let got = self
-                .ctx
-                .gh
-                .list_issues_by_label(&repo, &trigger, StateFilter::Open, p)
+        let open = self
+            .ctx
+            .gh
+            .issues_with_label(&repo, &trigger, StateFilter::Open)
+            .await
+            .map_err(|e| e.to_string())?;
+        let parents = open.len();
+        for issue in open {
+            self.ctx
+                .store
+                .enqueue(&converge_job(&repo, issue.number, now), now)
                 .await
                 .map_err(|e| e.to_string())?;
-            for issue in got.items.iter().filter(|i| !i.is_pull_request) {
-                self.ctx
-                    .store
-                    .enqueue(&converge_job(&repo, issue.number, now), now)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                parents += 1;
-            }
-            page = got.next.filter(|next| *next > p);
         }
         tracing::info!(%repo, parents, "reconcile: converge jobs enqueued");
         Ok(())

@@ -230,22 +230,15 @@ pub async fn recheck<G: GitHub, S: Ledger>(
         return Ok(0);
     }
     let label = cfg.labels.status_label(Status::Reviewing);
-    let mut waiting = Vec::new();
-    let mut page = Some(1);
-    while let Some(p) = page {
-        let got = ctx
-            .gh
-            .list_issues_by_label(repo, &label, StateFilter::Open, p)
-            .await?;
-        waiting.extend(
-            got.items
-                .into_iter()
-                .filter(|i| !i.is_pull_request && mode_of(cfg, i) == ReviewMode::Automated),
-        );
-        page = got.next;
-    }
+    let in_review = ctx
+        .gh
+        .issues_with_label(repo, &label, StateFilter::Open)
+        .await?;
     let mut writes = 0;
-    for issue in waiting {
+    for issue in in_review
+        .into_iter()
+        .filter(|i| mode_of(cfg, i) == ReviewMode::Automated)
+    {
         let checks = read_checks(ctx, repo, &issue).await?;
         if !matches!(checks, Checks::Waiting { .. }) {
             writes += decide(ctx, cfg, repo, issue, checks).await?.writes();

@@ -25,21 +25,13 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
         || Config::default().labels.trigger,
         |c| c.labels.trigger.clone(),
     );
-    let mut parents = Vec::new();
-    let mut page = Some(1);
-    while let Some(p) = page {
-        let got = ctx
-            .gh
-            .list_issues_by_label(repo, &trigger, StateFilter::Open, p)
-            .await?;
-        parents.extend(
-            got.items
-                .into_iter()
-                .filter(|i| !i.is_pull_request)
-                .map(|i| i.number),
-        );
-        page = got.next;
-    }
+    let parents: Vec<_> = ctx
+        .gh
+        .issues_with_label(repo, &trigger, StateFilter::Open)
+        .await?
+        .into_iter()
+        .map(|i| i.number)
+        .collect();
     let mut writes = 0;
     for n in &parents {
         writes += converge(ctx, repo, *n, false).await?.writes();
