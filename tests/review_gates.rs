@@ -400,3 +400,59 @@ async fn without_access_to_checks_an_automated_review_waits_and_says_why() {
     assert_eq!(h.status(audit), vec!["status:completed"]);
     h.sim.assert_conformant();
 }
+
+/// The server's periodic reconcile judges automated reviews in its
+/// per-parent `converge` jobs, under the parent's lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_converge_job_passes_an_automated_review_once_the_checks_are_green() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    use vayu::core::ids::IssueNumber;
+    use vayu::server::WorkerPool;
+    use vayu::server::orchestrate::{OrchestratorHandler, converge_job};
+    use vayu::server::store_runner::StoreRunner;
+    use vayu::store::{JobState, Store};
+
+    let h = world("push", "review:\n  default: automated\n").await;
+    let (parent, audit) = planned(&h, &[]).await;
+    let node = h.sim.issue(REPO, audit).node_id;
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    h.sim.link_pr(&node, 7, "MERGED", Some("SUCCESS"));
+
+    let store = h.ctx.store.clone();
+    let now = chrono::Utc::now();
+    store
+        .enqueue(&converge_job(&repo(), IssueNumber(parent), now), now)
+        .await
+        .expect("enqueue");
+    let ctx = context(&h.sim, store.clone(), &h.clock);
+    let runner = StoreRunner::new(
+        Arc::new(store.clone()),
+        OrchestratorHandler::new(ctx),
+        "reviewer",
+        Duration::from_secs(60),
+    );
+    let pool = WorkerPool::spawn(
+        Arc::new(runner),
+        1,
+        Arc::new(tokio::sync::Notify::new()),
+        Duration::from_millis(20),
+    );
+    for _ in 0..400 {
+        if !store
+            .list_jobs(JobState::Done)
+            .await
+            .expect("jobs")
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    pool.shutdown().await;
+    assert_eq!(h.sim.issue(REPO, audit).state, "closed");
+    assert_eq!(h.status(audit), vec!["status:completed"]);
+    assert_eq!(h.status(h.subs(parent)["fix"]), vec!["status:assigned"]);
+    h.sim.assert_conformant();
+}

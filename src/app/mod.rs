@@ -23,5 +23,5 @@ pub mod subtasks;
 
 pub use ctx::{Clock, CrashHook, Ctx};
 pub use error::{AppError, UserError};
-pub use handlers::{handle, reconcile};
+pub use handlers::{handle, recheck_family, reconcile};
 pub use outcome::Outcome;

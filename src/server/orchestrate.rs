@@ -6,7 +6,9 @@
 //! - `reconcile`: one repository; lists its open parents with the trigger
 //!   label and enqueues one `converge` job per parent, so the repair of each
 //!   parent runs under that parent's lock like any event about it;
-//! - `converge`: one parent, brought in line with its plan from GitHub's state.
+//! - `converge`: one parent, brought in line with its plan from GitHub's
+//!   state; then its tasks waiting for an `automated` review are judged
+//!   again from their pull requests' checks.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use crate::app::config_load::load_config;
 use crate::app::converge::converge;
 use crate::app::event::{Event, LinkedIssue};
 use crate::app::ports::{GitHub, StateFilter};
+use crate::app::recheck_family;
 use crate::app::schedules::SCHEDULE_JOB;
 use crate::app::{AppError, Ctx, handle};
 use crate::core::config::Config;
@@ -207,9 +210,15 @@ where
     async fn converge_one(&self, job: &LeasedJob) -> Result<(), String> {
         let repo = payload_repo(job)?;
         let n = payload_issue(job)?;
-        match converge(&self.ctx, &repo, n, false).await {
-            Ok(outcome) => {
-                tracing::info!(?outcome, "converged");
+        let ran = async {
+            let outcome = converge(&self.ctx, &repo, n, false).await?;
+            // Under the same lock: its tasks waiting for an `automated` review.
+            let review_writes = recheck_family(&self.ctx, &repo, n).await?;
+            Ok::<_, AppError>((outcome, review_writes))
+        };
+        match ran.await {
+            Ok((outcome, review_writes)) => {
+                tracing::info!(?outcome, review_writes, "converged");
                 Ok(())
             }
             Err(AppError::User(u)) => {

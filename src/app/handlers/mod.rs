@@ -16,6 +16,7 @@ use super::event::{Actor, Event, Issue};
 use super::outcome::Outcome;
 use super::ports::{GitHub, Ledger};
 
+pub use review::recheck_family;
 pub use sweep::reconcile::reconcile;
 
 /// Handles one event: ignores what is not vayu's business, else acts on

@@ -24,9 +24,7 @@ use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue as EventIssue, Origin};
 use crate::app::labels::{status_of, type_of, with_status};
 use crate::app::outcome::Outcome;
-use crate::app::ports::{
-    GitHub, GitHubError, Issue, IssuePatch, IssueState, Ledger, StateFilter, StateReason,
-};
+use crate::app::ports::{GitHub, GitHubError, Issue, IssuePatch, IssueState, Ledger, StateReason};
 use crate::core::assign::is_capable;
 use crate::core::command::Verdict;
 use crate::core::config::{Config, LabelMeaning, ReviewMode};
@@ -217,31 +215,34 @@ async fn decide<G: GitHub, S: Ledger>(
     }
 }
 
-/// Reconcile's part: every open task waiting in `reviewing` for an
-/// `automated` review is judged again from its pull requests' checks
-/// (GitHub sends vayu no check events, so they are polled here). Returns
-/// the GitHub writes made; an undecided task costs none.
-pub async fn recheck<G: GitHub, S: Ledger>(
+/// Reconcile's part, for parent `n` and run under its lock like the rest of
+/// its repair: the parent (a simple task) or any of its sub-issues waiting
+/// in `reviewing` for an `automated` review is judged again from its pull
+/// requests' checks. GitHub sends vayu no check events, so they are polled
+/// here. Returns the GitHub writes made; an undecided task costs none, and a
+/// repository without `automated` reviews costs one read of its config.
+pub async fn recheck_family<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
-    cfg: &Config,
     repo: &RepoName,
+    n: IssueNumber,
 ) -> Result<usize, AppError> {
+    let Ok(cfg) = load_config(&ctx.gh, repo).await? else {
+        return Ok(0);
+    };
     if !cfg.review.uses(ReviewMode::Automated) {
         return Ok(0);
     }
-    let label = cfg.labels.status_label(Status::Reviewing);
-    let in_review = ctx
-        .gh
-        .issues_with_label(repo, &label, StateFilter::Open)
-        .await?;
+    let mut family = ctx.gh.list_sub_issues(repo, n).await?;
+    family.push(ctx.gh.get_issue(repo, n).await?);
     let mut writes = 0;
-    for issue in in_review
-        .into_iter()
-        .filter(|i| mode_of(cfg, i) == ReviewMode::Automated)
-    {
+    for issue in family.into_iter().filter(|i| {
+        i.state == IssueState::Open
+            && status_of(&i.labels, &cfg) == Some(Status::Reviewing)
+            && mode_of(&cfg, i) == ReviewMode::Automated
+    }) {
         let checks = read_checks(ctx, repo, &issue).await?;
         if !matches!(checks, Checks::Waiting { .. }) {
-            writes += decide(ctx, cfg, repo, issue, checks).await?.writes();
+            writes += decide(ctx, &cfg, repo, issue, checks).await?.writes();
         }
     }
     Ok(writes)

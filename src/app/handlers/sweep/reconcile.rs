@@ -8,7 +8,7 @@ use crate::app::config_load::load_config;
 use crate::app::converge::converge;
 use crate::app::ctx::Ctx;
 use crate::app::error::AppError;
-use crate::app::handlers::review::recheck;
+use crate::app::handlers::review::recheck_family;
 use crate::app::outcome::Outcome;
 use crate::app::ports::{GitHub, Ledger, StateFilter};
 use crate::core::config::Config;
@@ -20,11 +20,10 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
     repo: &RepoName,
 ) -> Result<Outcome, AppError> {
     // A broken config must not stop repairs: the default trigger label.
-    let cfg = load_config(&ctx.gh, repo).await?.ok();
-    let trigger = cfg.as_ref().map_or_else(
-        || Config::default().labels.trigger,
-        |c| c.labels.trigger.clone(),
-    );
+    let trigger = match load_config(&ctx.gh, repo).await? {
+        Ok(cfg) => cfg.labels.trigger,
+        Err(_) => Config::default().labels.trigger,
+    };
     let parents: Vec<_> = ctx
         .gh
         .issues_with_label(repo, &trigger, StateFilter::Open)
@@ -35,9 +34,7 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
     let mut writes = 0;
     for n in &parents {
         writes += converge(ctx, repo, *n, false).await?.writes();
-    }
-    if let Some(cfg) = &cfg {
-        writes += recheck(ctx, cfg, repo).await?;
+        writes += recheck_family(ctx, repo, *n).await?;
     }
     Ok(Outcome::Reconciled {
         parents: parents.len(),
