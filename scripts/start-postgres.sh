@@ -4,9 +4,13 @@
 # running cluster, and creates the role and database only once.
 set -euo pipefail
 
+# Root here; elsewhere (GitHub's hosted runners) through passwordless sudo.
+as_root=()
+[ "$(id -u)" = 0 ] || as_root=(sudo)
+
 if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
-    apt-get update >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
+    "${as_root[@]}" apt-get update >&2
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
 fi
 
 if command -v pg_lsclusters >/dev/null 2>&1; then
@@ -14,11 +18,11 @@ if command -v pg_lsclusters >/dev/null 2>&1; then
     if [ -z "${version:-}" ]; then
         version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
         cluster=main
-        pg_createcluster "$version" "$cluster" --port 5432 >&2
+        "${as_root[@]}" pg_createcluster "$version" "$cluster" --port 5432 >&2
         status=down
     fi
     if [ "$status" != "online" ]; then
-        pg_ctlcluster "$version" "$cluster" start >&2
+        "${as_root[@]}" pg_ctlcluster "$version" "$cluster" start >&2
     fi
 else
     echo "pg_lsclusters not found; start PostgreSQL on 127.0.0.1:5432 yourself" >&2
@@ -29,7 +33,7 @@ psql_as_postgres() {
     if [ "$(id -u)" = 0 ]; then
         su postgres -c "psql -p 5432 -v ON_ERROR_STOP=1 -qtAc \"$1\""
     else
-        psql -p 5432 -v ON_ERROR_STOP=1 -qtAc "$1"
+        sudo -u postgres psql -p 5432 -v ON_ERROR_STOP=1 -qtAc "$1"
     fi
 }
 
