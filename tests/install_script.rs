@@ -26,8 +26,11 @@ fn server(root: &Path) -> (String, String) {
     let repo = root.join("owner/vayu");
     std::fs::create_dir_all(&repo).expect("dir");
     git(&repo, &["init", "-q", "-b", "main"]);
-    std::fs::write(repo.join("Cargo.toml"), "[package]\nname = \"vayu\"\nversion = \"1.2.3\"\n")
-        .expect("write");
+    std::fs::write(
+        repo.join("Cargo.toml"),
+        "[package]\nname = \"vayu\"\nversion = \"1.2.3\"\n",
+    )
+    .expect("write");
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "release"]);
     git(&repo, &["tag", "-a", "v1.2.3", "-m", "v1.2.3"]);
@@ -43,7 +46,10 @@ fn server(root: &Path) -> (String, String) {
 /// action checked out at `checkout`.
 fn plan(root: &Path, checkout: &Path, action_ref: &str, version: &str) -> (bool, String) {
     let out = Command::new("bash")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/install-vayu.sh"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/install-vayu.sh"
+        ))
         .env("VAYU_INSTALL_PLAN", "1")
         .env("GITHUB_SERVER_URL", format!("file://{}", root.display()))
         .env("VAYU_ACTION_REPOSITORY", "owner/vayu")

@@ -226,3 +226,22 @@ async fn status_labels_and_closes_by_anyone_become_report_history() {
         ]
     );
 }
+
+#[tokio::test]
+async fn subtasks_sharing_a_resource_never_run_together() {
+    let h = setup().await;
+    let body = "Move the sessions.\n\n```vayu\nsubtasks:\n  - {key: schema, title: Change the schema, owner: development, resources: [database]}\n  - {key: backfill, title: Backfill sessions, owner: development, resources: [database]}\n  - {key: docs, title: Document it, owner: docs}\n```\n";
+    let parent = h.task("Move sessions", body);
+    h.handle(&h.labeled(parent)).await;
+    let subs = h.subs(parent);
+    // Neither needs the other, but they share the database: one at a time.
+    assert_eq!(h.status(subs["schema"]), vec!["status:queued"]);
+    assert_eq!(h.status(subs["backfill"]), vec!["status:blocked"]);
+    assert_eq!(h.status(subs["docs"]), vec!["status:queued"]);
+    // No blocked-by link is invented for a resource: links are for needs.
+    assert!(h.sim.issue(REPO, subs["backfill"]).blocked_by.is_empty());
+
+    h.handle(&h.close(subs["schema"], true)).await;
+    assert_eq!(h.status(subs["backfill"]), vec!["status:queued"]);
+    h.sim.assert_conformant();
+}

@@ -1,6 +1,7 @@
 //! Where each subtask of a plan stands, from which sub-issues are closed and
-//! how: done, ready to start, waiting, stuck behind a failed need, or to be
-//! skipped because its `when` condition can no longer hold. Pure.
+//! how: done, ready to start, waiting (on needs, or on a subtask holding a
+//! resource it shares), stuck behind a failed need, or to be skipped because
+//! its `when` condition can no longer hold. Pure.
 
 use std::collections::BTreeMap;
 
@@ -99,11 +100,18 @@ fn judge_open(
             (Some(_), _) => {}
         }
     }
-    if plan.mode == Mode::Stages {
-        for t in plan.subtasks.iter().filter(|t| t.stage < s.stage) {
-            if ended(&t.key).is_none() && !waiting.contains(&t.key) {
-                waiting.push(t.key.clone());
-            }
+    // Subtasks sharing a resource run one at a time, in the order of the
+    // stages the planner gave them (it never puts two in one stage); in
+    // `stages` mode every earlier stage must end first anyway.
+    let shares =
+        |t: &crate::core::plan::Subtask| t.resources.iter().any(|r| s.resources.contains(r));
+    for t in plan
+        .subtasks
+        .iter()
+        .filter(|t| t.stage < s.stage && (plan.mode == Mode::Stages || shares(t)))
+    {
+        if ended(&t.key).is_none() && !waiting.contains(&t.key) {
+            waiting.push(t.key.clone());
         }
     }
     if !failed.is_empty() {
@@ -132,6 +140,26 @@ mod tests {
     }
 
     const COND: &str = "subtasks:\n  - {key: a, title: A, owner: docs}\n  - {key: fix, title: Fix, owner: docs, needs: [a], when: a failed}\n  - {key: ship, title: Ship, owner: docs, needs: [a], when: a succeeded}\n  - {key: after, title: After, owner: docs, needs: [a]}\n";
+
+    #[test]
+    fn subtasks_sharing_a_resource_run_one_at_a_time_in_stage_order() {
+        let p = plan(
+            "subtasks:\n  - {key: a, title: A, owner: docs, resources: [db]}\n  - {key: b, title: B, owner: docs, resources: [db, cache]}\n  - {key: c, title: C, owner: docs, resources: [cache]}\n  - {key: d, title: D, owner: docs}\n",
+        );
+        // The planner puts a and c (no common resource) in stage 1, b in 2.
+        let start = assess(&p, &BTreeMap::new());
+        assert_eq!(start[&k("a")], Verdict::Ready);
+        assert_eq!(start[&k("c")], Verdict::Ready);
+        assert_eq!(start[&k("d")], Verdict::Ready);
+        // b needs neither, but shares `db` with a and `cache` with c.
+        assert_eq!(start[&k("b")], Verdict::Waiting(vec![k("a"), k("c")]));
+
+        // However a ended, it no longer holds `db`; c still holds `cache`.
+        let closed = BTreeMap::from([(k("a"), Ended::NotPlanned)]);
+        assert_eq!(assess(&p, &closed)[&k("b")], Verdict::Waiting(vec![k("c")]));
+        let closed = BTreeMap::from([(k("a"), Ended::NotPlanned), (k("c"), Ended::Completed)]);
+        assert_eq!(assess(&p, &closed)[&k("b")], Verdict::Ready);
+    }
 
     #[test]
     fn conditions_follow_the_outcome_of_their_key() {
