@@ -20,6 +20,13 @@ pub enum Fault {
     Latency(u64),
     /// Start a response and cut the connection mid-body.
     Drop,
+    /// Answer with a response GitHub really sent: this status, body and
+    /// headers (e.g. `link`).
+    Recorded {
+        status: u16,
+        body: String,
+        headers: Vec<(&'static str, String)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +95,23 @@ pub(crate) fn respond(fault: Fault, world: &mut World, resource: &'static str) -
             return r;
         }
         Fault::Latency(_) => StatusCode::OK.into_response(),
+        Fault::Recorded {
+            status,
+            body,
+            headers,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut r = (status, body).into_response();
+            header(
+                &mut r,
+                "content-type",
+                "application/json; charset=utf-8".into(),
+            );
+            for (k, v) in headers {
+                header(&mut r, k, v);
+            }
+            r
+        }
     };
     rate_headers(world, resource, resp.headers_mut(), true);
     if primary {
