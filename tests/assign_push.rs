@@ -88,3 +88,72 @@ async fn an_agent_going_away_loses_its_unstarted_task_to_the_next_best() {
     assert_eq!(h.sim.issue(REPO, audit).assignees, vec!["carol"]);
     h.sim.assert_conformant();
 }
+
+#[tokio::test]
+async fn assign_to_an_owner_moves_an_unstarted_task_to_that_domains_best_agent() {
+    let h = world("push", "").await;
+    let (_, audit) = planned(&h, &[]).await;
+    assert_eq!(h.sim.issue(REPO, audit).assignees, vec!["bob"]);
+
+    // Not an owner of this repository: the reply names the ones there are.
+    h.handle(&h.comment(audit, "dave", "/vayu assign frontend"))
+        .await;
+    let r = replies(&h, audit);
+    assert!(r[0].contains("`frontend` is not an owner"), "{}", r[0]);
+    assert!(r[0].contains("`development`"), "{}", r[0]);
+    assert!(
+        h.sim
+            .issue(REPO, audit)
+            .labels
+            .contains(&"owner:security".to_owned())
+    );
+
+    // bob lets go; alice, development's best (0.6×0.9 + 0.4×(1−0/5)), takes it.
+    h.handle(&h.comment(audit, "dave", "/vayu assign development"))
+        .await;
+    let sub = h.sim.issue(REPO, audit);
+    assert!(
+        sub.labels.contains(&"owner:development".to_owned()),
+        "{:?}",
+        sub.labels
+    );
+    assert!(
+        !sub.labels.contains(&"owner:security".to_owned()),
+        "{:?}",
+        sub.labels
+    );
+    assert_eq!(sub.assignees, vec!["alice"]);
+    assert_eq!(h.status(audit), vec!["status:assigned"]);
+    let why = note(&h, audit, "assignment").expect("explanation");
+    assert!(
+        why.contains("assigned to @alice: capability development"),
+        "{why}"
+    );
+    let changed: Vec<String> = h
+        .event_kinds()
+        .await
+        .into_iter()
+        .filter(|k| k == "owner_changed")
+        .collect();
+    assert_eq!(changed.len(), 1);
+
+    // Once work has started the owner stays.
+    h.handle(&h.comment(audit, "alice", "/vayu start")).await;
+    assert_eq!(h.status(audit), vec!["status:executing"]);
+    h.handle(&h.comment(audit, "dave", "/vayu assign security"))
+        .await;
+    let r = replies(&h, audit);
+    assert!(
+        r.last()
+            .expect("reply")
+            .contains("only a task that has not started"),
+        "{r:?}"
+    );
+    assert!(
+        h.sim
+            .issue(REPO, audit)
+            .labels
+            .contains(&"owner:development".to_owned())
+    );
+    h.sim.assert_conformant();
+}

@@ -1,5 +1,6 @@
 //! `/vayu claim`, `unclaim`, `bid <minutes>`, `away` and `back`: the
-//! agent's side of assignment. Each checks the task's state and the agent's
+//! agent's side of assignment; and `/vayu assign <owner>`, which moves a
+//! task to another owner domain. Each checks the task's state and the agent's
 //! capability and availability (core::assign) before changing anything.
 
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ use crate::app::event::{Comment, Issue as EventIssue, Origin};
 use crate::app::labels::{status_of, with_status};
 use crate::app::ports::{GitHub, Issue, IssuePatch, Ledger};
 use crate::core::assign::{self, check_bid};
-use crate::core::config::Config;
+use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{Login, RepoName};
 use crate::core::marker::find_task;
 use crate::core::task::Status;
@@ -247,5 +248,100 @@ pub(super) async fn availability<G: GitHub, S: Ledger>(
             }
         }
     }
+    Ok(Reply::Done)
+}
+
+/// `/vayu assign <owner>`: a task that has not started moves to another
+/// owner domain (its owner label). An agent already given it lets go, and
+/// assignment then picks one of the new domain, as for any ready task.
+pub(super) async fn assign_owner<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    cfg: &Config,
+    origin: &Origin,
+    issue: &EventIssue,
+    comment: &Comment,
+    owner: &str,
+) -> Result<Reply, AppError> {
+    let repo = &origin.repo;
+    let Some(owner) = cfg
+        .owners
+        .iter()
+        .find(|o| o.name.eq_ignore_ascii_case(owner))
+        .map(|o| o.name.clone())
+    else {
+        let known: Vec<String> = cfg.owners.iter().map(|o| format!("`{}`", o.name)).collect();
+        return Err(user(format!(
+            "`{owner}` is not an owner in `.github/vayu.yml`; the owners are {}.",
+            known.join(", ")
+        )));
+    };
+    let fresh = ctx.gh.get_issue(repo, issue.number).await?;
+    let n = fresh.number;
+    let status = match status_of(&fresh.labels, cfg) {
+        None => {
+            return Err(user(format!(
+                "#{n} is not a vayu task (it has no status label), so it has no owner to change."
+            )));
+        }
+        Some(s @ (Status::Queued | Status::Assigned | Status::Blocked)) => s,
+        Some(s) => {
+            return Err(user(format!(
+                "#{n} is `{s}`: only a task that has not started (`queued`, `assigned` or `blocked`) changes owner."
+            )));
+        }
+    };
+    let was = fresh
+        .labels
+        .iter()
+        .find_map(|l| match cfg.labels.parse_label(l) {
+            Some(LabelMeaning::Owner(o)) => Some(o),
+            _ => None,
+        });
+    let mut labels: Vec<String> = fresh
+        .labels
+        .iter()
+        .filter(|l| !matches!(cfg.labels.parse_label(l), Some(LabelMeaning::Owner(_))))
+        .cloned()
+        .collect();
+    labels.push(cfg.labels.owner_label(&owner));
+    let let_go = status == Status::Assigned;
+    let patch = IssuePatch {
+        labels: Some(if let_go {
+            with_status(&labels, Status::Queued, &[], cfg)
+        } else {
+            labels
+        }),
+        assignees: let_go.then(Vec::new),
+        ..IssuePatch::default()
+    };
+    let by = &comment.author.login;
+    let body = notice(
+        &note_marker(ASSIGNMENT_SLOT),
+        &format!(
+            "### Assignment\n\n`{by}` moved this task to `{owner}` with `/vayu assign`{}.",
+            if let_go {
+                "; it is queued for an agent of that domain"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    let mut ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
+    ex.run_all(&[
+        patch_effect(&Which::Parent, patch, "assign owner"),
+        Effect::Comment {
+            on: Target::Parent,
+            slot: ASSIGNMENT_SLOT.into(),
+            body,
+            replace: true,
+        },
+    ])
+    .await?;
+    ex.event(
+        "owner_changed",
+        json!({ "issue": n.0, "from": was, "to": owner, "by": by }),
+    )
+    .await?;
+    settle(ctx, repo, &ex.parent).await?;
     Ok(Reply::Done)
 }

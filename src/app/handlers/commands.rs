@@ -127,13 +127,12 @@ pub async fn run_command<G: GitHub, S: Ledger>(
             ))
             .await
         }
-        Command::Assign(AssignTarget::Owner(_)) => Err(UserError {
-            message: format!(
-                "`/vayu {}` is not available on this server yet; see `/vayu help`.",
-                cmd.verb()
-            ),
+        Command::Assign(AssignTarget::Owner(owner)) => {
+            Box::pin(super::assign_cmds::assign_owner(
+                ctx, cfg, origin, issue, comment, owner,
+            ))
+            .await
         }
-        .into()),
         _ => lifecycle_command(ctx, cfg, origin, issue, comment, cmd).await,
     }
 }
