@@ -328,3 +328,77 @@ async fn an_issue_vayu_opened_is_never_decomposed_again() {
     assert!(h.sim.issue(REPO, sub).sub_issues.is_empty());
     h.sim.assert_conformant();
 }
+
+/// `.github/vayu/plans/<type>.yml` replaces the built-in template of that
+/// type, so a repository with its own owners can use type templates.
+#[tokio::test]
+async fn a_repository_template_replaces_the_built_in_one_for_its_type() {
+    let h = setup().await;
+    h.sim.repo(REPO).file(
+        ".github/vayu.yml",
+        "owners:\n  - name: web\n  - name: api\n",
+    );
+    let typed = |title: &str| {
+        h.sim
+            .repo(REPO)
+            .issue()
+            .title(title)
+            .body("It crashes on save.")
+            .label("vayu")
+            .label("type:bug")
+            .open()
+            .number
+    };
+
+    // The built-in bug template names `development`, which this repository
+    // does not have.
+    let first = typed("Save crashes");
+    h.handle(&h.comment(first, "maintainer", "/vayu decompose"))
+        .await;
+    assert!(h.subs(first).is_empty());
+    let c = h.sim.issue(REPO, first).comments.join("\n");
+    assert!(c.contains("### The plan template is invalid"), "{c}");
+    assert!(
+        c.contains("the built-in `bug` template (add `.github/vayu/plans/bug.yml` to replace it): line 6, column 5: subtask `reproduce` is owned by `development`"),
+        "{c}"
+    );
+    assert!(c.contains("Fix the template"), "{c}");
+
+    // Its own template: broken first, with the file, line and column named.
+    h.sim.repo(REPO).file(
+        ".github/vayu/plans/bug.yml",
+        "name: bug\nsubtasks:\n  - key: [oops\n",
+    );
+    let second = typed("Export crashes");
+    h.handle(&h.comment(second, "maintainer", "/vayu decompose"))
+        .await;
+    assert!(h.subs(second).is_empty());
+    let c = h.sim.issue(REPO, second).comments.join("\n");
+    assert!(c.contains("`.github/vayu/plans/bug.yml`: line 3"), "{c}");
+    assert_eq!(h.status(second), vec!["status:failed"]);
+
+    // Fixed: the task is decomposed from it.
+    h.sim.repo(REPO).file(
+        ".github/vayu/plans/bug.yml",
+        "name: bug\nsubtasks:\n  - {key: repro, title: \"Reproduce: {{title}}\", owner: api}\n  - {key: fix, title: \"Fix: {{title}}\", owner: api, needs: [repro]}\n  - {key: check, title: \"Check the page: {{title}}\", owner: web, needs: [fix]}\n",
+    );
+    let third = typed("Import crashes");
+    h.handle(&h.comment(third, "maintainer", "/vayu decompose"))
+        .await;
+    let subs = h.subs(third);
+    assert_eq!(
+        subs.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["check", "fix", "repro"]
+    );
+    assert_eq!(
+        h.sim.issue(REPO, subs["repro"]).title,
+        "Reproduce: Import crashes"
+    );
+    assert!(
+        h.sim
+            .issue(REPO, subs["check"])
+            .labels
+            .contains(&"owner:web".to_owned())
+    );
+    h.sim.assert_conformant();
+}

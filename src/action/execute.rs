@@ -15,7 +15,7 @@ use crate::app::converge::converge;
 use crate::app::labels::with_status;
 use crate::app::observe::observe;
 use crate::app::ports::{GitHub, IssuePatch, IssueState, StateReason};
-use crate::app::subtasks::{key_of, made_ready, plan_of, task_from_issue, unmet_needs};
+use crate::app::subtasks::{key_of, made_ready, repo_plan_of, task_from_issue, unmet_needs};
 use crate::core::ids::{IssueNumber, Login};
 use crate::core::lifecycle::{Effect, LifecycleEvent};
 use crate::core::marker::find_task;
@@ -178,7 +178,9 @@ pub(crate) async fn execute<G: GitHub>(
         // ready, skip what a `when` rules out, complete the parent.
         converge(cx.app, repo, p, false).await?;
         let obs = observe(cx.gh, repo, p, false).await?;
-        if let Some(plan) = plan_of(&obs.parent, &cx.config, &cx.app.templates) {
+        if let Some(plan) =
+            repo_plan_of(cx.gh, repo, &obs.parent, &cx.config, &cx.app.templates).await?
+        {
             for dependent in made_ready(&plan, &obs, &key, &cx.config) {
                 cx.dispatch(dependent.number).await?;
                 ready.push(dependent.number.0);

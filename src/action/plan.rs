@@ -12,7 +12,7 @@ use crate::app::labels;
 use crate::app::observe::observe;
 use crate::app::ports::GitHub;
 use crate::app::ports::IssueState;
-use crate::app::subtasks::plan_of;
+use crate::app::subtasks::repo_plan_of;
 use crate::core::ids::IssueNumber;
 use crate::core::marker::find_task;
 use crate::core::task::Status;
@@ -99,7 +99,8 @@ async fn startable<G: GitHub>(
     let issue = cx.gh.get_issue(repo, n).await?;
     let parent = find_task(&issue.body).map_or(n, |m| m.parent);
     let obs = observe(cx.gh, repo, parent, false).await?;
-    let Some(plan) = plan_of(&obs.parent, &cx.config, &cx.app.templates) else {
+    let Some(plan) = repo_plan_of(cx.gh, repo, &obs.parent, &cx.config, &cx.app.templates).await?
+    else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();

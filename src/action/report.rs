@@ -6,7 +6,7 @@ use super::progress::find_own_comment;
 use super::{ActionError, Cx, Finished, Outputs, task_number};
 use crate::app::observe::observe;
 use crate::app::ports::GitHub;
-use crate::app::subtasks::{entries_of, plan_of, status_of};
+use crate::app::subtasks::{entries_of, repo_plan_of, status_of};
 use crate::core::marker::{Marker, find_task};
 use crate::core::task::Status;
 use crate::render::{overall_progress, progress_report};
@@ -26,7 +26,9 @@ pub(crate) async fn report<G: GitHub>(
         parent = cx.gh.get_issue(repo, m.parent).await?;
     }
     let obs = observe(cx.gh, repo, parent.number, false).await?;
-    let plan = plan_of(&obs.parent, &cx.config, &cx.app.templates).ok_or_else(|| {
+    let plan = repo_plan_of(cx.gh, repo, &obs.parent, &cx.config, &cx.app.templates)
+        .await?
+        .ok_or_else(|| {
         ActionError::Refused(format!(
             "#{} has no plan to report on: it was not decomposed (add a ```vayu block or a task list, or comment `/vayu decompose`)",
             parent.number

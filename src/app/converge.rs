@@ -4,11 +4,12 @@
 //! handler (label, edit, close, command, reconcile) ends here, so redelivery,
 //! re-planning, progress and drift repair are one code path.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::config_load::load_config;
+use super::config_load::{TEMPLATES_DIR, load_config, load_templates};
 use super::ctx::Ctx;
 use super::desired::{PlanInput, all_final, plan_effects, verdicts};
 use super::effects::{Effect, Executor, PROBLEMS_SLOT, Target, note_marker};
@@ -19,7 +20,7 @@ use super::outcome::Outcome;
 use super::ports::{GitHub, Issue, IssuePatch, IssueState, Ledger, TaskRecord};
 use crate::core::config::{Config, ConfigError, LabelMeaning};
 use crate::core::ids::{IssueNumber, RepoName, TaskKey};
-use crate::core::plan::Plan;
+use crate::core::plan::{Plan, PlanSource};
 use crate::core::task::{Complexity, Status, TaskType};
 use crate::core::triage::{Triage, TriageInput, triage};
 use crate::render::{
@@ -57,17 +58,50 @@ pub async fn converge<G: GitHub, S: Ledger>(
     }
     let decomposed = !obs.subs.is_empty();
     let body = user_text(&obs.parent.body);
+    let task_type = type_of(&obs.parent.labels, &cfg);
+    // A broken repository template is left out (not silently swapped for
+    // the built-in one), so a task that needs it finds no template.
+    let (templates, broken) = match load_templates(&ctx.gh, repo, task_type, &ctx.templates).await?
+    {
+        Ok(t) => (t, None),
+        Err(b) => {
+            let kind = task_type.map_or("", TaskType::as_str);
+            (Cow::Owned(ctx.templates.without(kind)), Some(b))
+        }
+    };
     let t = triage(
         &TriageInput {
             title: &obs.parent.title,
             body: &body,
             labels: &obs.parent.labels,
-            task_type: type_of(&obs.parent.labels, &cfg),
+            task_type,
             force_decompose: force || decomposed,
         },
         &cfg,
-        &ctx.templates,
+        &templates,
     );
+    // A broken repository template matters only to a task that needs it:
+    // one with its own plan, or a simple one, goes on.
+    if let Some(b) = broken
+        && needs_template(&t)
+    {
+        let problems = b
+            .error
+            .problems
+            .iter()
+            .map(|p| format!("`{}`: {p}", b.path))
+            .collect();
+        return rejected(
+            ctx,
+            repo,
+            &cfg,
+            obs,
+            TEMPLATE_INVALID,
+            problems,
+            "plan_invalid",
+        )
+        .await;
+    }
     match t {
         Triage::Simple { decision } => {
             let owner = decision
@@ -102,18 +136,25 @@ pub async fn converge<G: GitHub, S: Ledger>(
             )
             .await
         }
-        Triage::Invalid { error, .. } => {
-            let problems = error.problems.iter().map(|p| p.to_string()).collect();
-            rejected(
-                ctx,
-                repo,
-                &cfg,
-                obs,
-                "The plan is invalid",
-                problems,
-                "plan_invalid",
-            )
-            .await
+        Triage::Invalid { error, source, .. } => {
+            let mut problems: Vec<String> = error.problems.iter().map(|p| p.to_string()).collect();
+            let title = match source {
+                // Positions are in the template, not the issue: say which.
+                Some(PlanSource::Template { name }) => {
+                    let path = format!("{TEMPLATES_DIR}/{name}.yml");
+                    let file = if matches!(templates, Cow::Owned(_)) {
+                        format!("`{path}`")
+                    } else {
+                        format!("the built-in `{name}` template (add `{path}` to replace it)")
+                    };
+                    for p in &mut problems {
+                        *p = format!("{file}: {p}");
+                    }
+                    TEMPLATE_INVALID
+                }
+                _ => "The plan is invalid",
+            };
+            rejected(ctx, repo, &cfg, obs, title, problems, "plan_invalid").await
         }
         Triage::Complex { decision, plan } => {
             let reasons = decision.reasons.iter().map(|r| r.to_string()).collect();
@@ -181,6 +222,9 @@ async fn route_simple<G: GitHub, S: Ledger>(
     })
 }
 
+/// The heading of a rejection whose problems are in a plan template.
+const TEMPLATE_INVALID: &str = "The plan template is invalid";
+
 async fn rejected<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
@@ -195,7 +239,11 @@ async fn rejected<G: GitHub, S: Ledger>(
         title,
         intro: "vayu did not change anything. What it found:",
         problems: problems.clone(),
-        fix: "Edit the issue body to fix these; vayu re-reads it on every edit (or comment `/vayu replan`).",
+        fix: if title == TEMPLATE_INVALID {
+            "Fix the template, then comment `/vayu replan` here (or write the plan in the issue body instead)."
+        } else {
+            "Edit the issue body to fix these; vayu re-reads it on every edit (or comment `/vayu replan`)."
+        },
     })?;
     // A plan rejected after `/vayu decompose` gets the trigger label, so the
     // edit that fixes it re-plans; a broken config's trigger name is unknown.
@@ -455,4 +503,13 @@ async fn record_task<G: GitHub, S: Ledger>(
         })
         .await?;
     Ok(())
+}
+
+/// Whether triage took (or looked for) a plan from the task type's template.
+fn needs_template(t: &Triage) -> bool {
+    match t {
+        Triage::NoPlan { .. } => true,
+        Triage::Complex { plan, .. } => matches!(plan.source, PlanSource::Template { .. }),
+        Triage::Simple { .. } | Triage::Invalid { .. } => false,
+    }
 }

@@ -4,9 +4,13 @@
 //! orchestrator's own readers ([`observe`], [`verdicts`], [`labels`]) so both
 //! front-ends judge a plan the same way.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
+use crate::app::config_load::load_templates;
 use crate::app::desired::verdicts;
+use crate::app::error::AppError;
 use crate::app::labels::{self, user_text};
 use crate::app::observe::Observed;
 use crate::app::ports::{GhResult, GitHub, Issue, IssueState, StateReason};
@@ -100,6 +104,23 @@ pub fn plan_of(parent: &Issue, config: &Config, templates: &TemplateSet) -> Opti
         Triage::Complex { plan, .. } => Some(plan),
         _ => None,
     }
+}
+
+/// [`plan_of`] with the repository's own template for the parent's type
+/// (`.github/vayu/plans/<type>.yml`), as converge planned it. A broken one
+/// falls back to the built-in; converge is the one that reports it.
+pub async fn repo_plan_of<G: GitHub>(
+    gh: &G,
+    repo: &RepoName,
+    parent: &Issue,
+    config: &Config,
+    base: &TemplateSet,
+) -> Result<Option<Plan>, AppError> {
+    let kind = labels::type_of(&parent.labels, config);
+    let templates = load_templates(gh, repo, kind, base)
+        .await?
+        .unwrap_or(Cow::Borrowed(base));
+    Ok(plan_of(parent, config, &templates))
 }
 
 /// One checklist entry per observed sub-issue.

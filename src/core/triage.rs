@@ -4,7 +4,7 @@
 
 use crate::core::complexity::{ComplexityInput, Decision, Reason, decide};
 use crate::core::config::Config;
-use crate::core::plan::{Plan, PlanError, TemplateSet, parse_plan, validate_with};
+use crate::core::plan::{Plan, PlanError, PlanSource, TemplateSet, parse_plan, validate_with};
 use crate::core::task::{Complexity, TaskType};
 
 /// What vayu knows about an issue when it triages it.
@@ -48,6 +48,9 @@ pub enum Triage {
         decision: Option<Decision>,
         /// What is wrong, with positions.
         error: PlanError,
+        /// Where the plan came from, when it was read far enough to know
+        /// (a template's problems are not the issue author's to fix).
+        source: Option<PlanSource>,
     },
 }
 
@@ -75,6 +78,7 @@ pub fn triage(input: &TriageInput<'_>, config: &Config, templates: &TemplateSet)
             return Triage::Invalid {
                 decision: None,
                 error,
+                source: None,
             };
         }
     };
@@ -103,6 +107,7 @@ pub fn triage(input: &TriageInput<'_>, config: &Config, templates: &TemplateSet)
         Err(error) => Triage::Invalid {
             decision: Some(decision),
             error,
+            source: Some(spec.source),
         },
     }
 }
@@ -165,7 +170,10 @@ mod tests {
     #[test]
     fn a_broken_plan_is_invalid_with_its_problems() {
         let body = "```vayu\nsubtasks:\n  - {key: a, title: A, owner: docs, needs: [zz]}\n  - {key: b, title: B, owner: docs}\n  - {key: c, title: C, owner: docs}\n```\n";
-        let Triage::Invalid { error, decision } = run(body, None, false) else {
+        let Triage::Invalid {
+            error, decision, ..
+        } = run(body, None, false)
+        else {
             panic!("expected invalid");
         };
         assert!(decision.is_some());

@@ -138,6 +138,13 @@ impl TemplateSet {
         Ok(())
     }
 
+    /// The same set without the template `name`.
+    pub fn without(&self, name: &str) -> Self {
+        let mut templates = self.templates.clone();
+        templates.remove(name);
+        Self { templates }
+    }
+
     /// The template with this name.
     pub fn get(&self, name: &str) -> Option<&Template> {
         self.templates.get(name)
