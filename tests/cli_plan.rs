@@ -156,6 +156,13 @@ fn a_simple_task_routes_to_one_owner() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v["complexity"], "simple");
     assert_eq!(v["assigned_to"], "development");
+    assert!(v["reasons"].is_array(), "{v}");
+    let graph = stdout(&vayu(
+        &["plan", "examples/simple-task.md", "--format", "mermaid"],
+        None,
+    ));
+    assert!(graph.starts_with("graph TD\n  task[\""), "{graph}");
+    assert!(graph.contains("<small>development</small>"), "{graph}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::input::read_text;
 use crate::core::config::Config;
-use crate::core::marker::{BEGIN, END};
+use crate::core::marker::{BEGIN, END, escape_mermaid_label};
 use crate::core::plan::TemplateSet;
 use crate::core::task::TaskType;
 use crate::core::triage::{Triage, TriageInput, triage};
@@ -107,12 +107,15 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<()> {
                         "task_title": title,
                         "complexity": decision.complexity,
                         "assigned_to": owner,
-                        "reasons": [],
+                        "reasons": decision.reasons.iter().map(ToString::to_string).collect::<Vec<_>>(),
                     }))?
                 ),
-                Format::Mermaid => {
-                    bail!("a simple task has no plan to draw: it goes to `{owner}` alone")
-                }
+                // One node: the task and the owner it goes to.
+                Format::Mermaid => print!(
+                    "graph TD\n  task[\"{}<br/><small>{}</small>\"]\n",
+                    escape_mermaid_label(&title),
+                    escape_mermaid_label(&owner)
+                ),
             }
         }
         Triage::Complex { decision, plan } => match args.format {

@@ -127,6 +127,35 @@ proptest! {
     }
 
     #[test]
+    fn a_long_injected_cycle_is_always_refused(
+        nodes in dag(),
+        picks in proptest::collection::vec(0usize..40, 3..8),
+    ) {
+        let mut nodes = nodes;
+        let n = nodes.len();
+        // Distinct nodes in the drawn order: v1 needs v0, v2 needs v1, …, and
+        // v0 needs the last, a cycle through all of them whatever else the
+        // graph holds.
+        let mut ring: Vec<usize> = Vec::new();
+        for p in picks.iter().map(|p| p % n) {
+            if !ring.contains(&p) {
+                ring.push(p);
+            }
+        }
+        prop_assume!(ring.len() >= 3);
+        for w in ring.windows(2) {
+            nodes[w[1]].0.push(w[0]);
+        }
+        nodes[ring[0]].0.push(ring[ring.len() - 1]);
+        let err = validate(&spec(&nodes), &roomy(), &[]).expect_err("cyclic");
+        prop_assert!(
+            err.kinds().any(|k| matches!(k, ProblemKind::Cycle { .. })),
+            "{}",
+            err
+        );
+    }
+
+    #[test]
     fn parsing_any_body_never_panics(body in ".{0,400}") {
         let _ = parse_plan(&body, Some(TaskType::Feature), "t", &TemplateSet::builtin());
     }
