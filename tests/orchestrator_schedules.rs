@@ -161,3 +161,46 @@ async fn the_action_sweep_catches_up_once_from_the_markers_on_github() {
         ]
     );
 }
+
+/// A repository the App was just installed on gets its schedules from the
+/// next tick, before any issue event comes from it; one the App was removed
+/// from gets none.
+#[tokio::test]
+async fn schedules_start_at_installation_and_stop_at_removal() {
+    use vayu::app::event::Event;
+    use vayu::github::webhook::{Normalized, normalize};
+    let h = setup().await;
+    let installed = "Codertocat/Hello-World";
+    h.sim.repo(installed).file(".github/vayu.yml", CONFIG);
+    let body = include_str!("fixtures/github/webhooks/installation.created.1.json");
+    let Ok(Normalized::Event(created)) = normalize("installation", body.as_bytes()) else {
+        panic!("the fixture normalizes to an event");
+    };
+    assert_eq!(tick_and_run(&h).await, 0, "nothing known yet");
+    h.handle(&created).await;
+    assert_eq!(tick_and_run(&h).await, 1);
+    let opened = h.sim.world().repos[installed]
+        .issues
+        .values()
+        .filter(|i| i.body.as_deref().unwrap_or("").contains("vayu:schedule"))
+        .count();
+    assert_eq!(opened, 1);
+
+    let Event::InstallationCreated {
+        installation,
+        sender,
+        ..
+    } = created
+    else {
+        panic!("installation.created");
+    };
+    h.handle(&Event::InstallationReposRemoved {
+        installation,
+        sender,
+        repos: vec![installed.parse().expect("repo")],
+    })
+    .await;
+    h.advance_minutes(120);
+    assert_eq!(tick_and_run(&h).await, 0, "removed: no more schedules");
+    h.sim.assert_conformant();
+}

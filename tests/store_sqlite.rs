@@ -64,7 +64,8 @@ mod schedules {
 
     suite!(
         schedule_slot_is_claimed_once,
-        older_schedule_slot_is_refused
+        older_schedule_slot_is_refused,
+        installed_repos_are_known_until_removed
     );
 }
 

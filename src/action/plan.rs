@@ -62,6 +62,7 @@ pub(crate) async fn plan<G: GitHub>(cx: &Cx<'_, G>) -> Result<Finished, ActionEr
         }
         Outcome::Commands { .. } => "commands",
         Outcome::Reconciled { .. } => "reconciled",
+        Outcome::Installation { .. } => "installation",
         Outcome::Reviewing { .. } => "reviewing",
         Outcome::Reviewed { passed: true, .. } => "review passed",
         Outcome::Reviewed { passed: false, .. } => "review failed",

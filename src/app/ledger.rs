@@ -93,6 +93,18 @@ impl<T: Store> Ledger for T {
         };
         self.upsert_plan(&row).await.map_err(err)
     }
+
+    async fn set_installed(
+        &self,
+        installation: crate::core::ids::InstallationId,
+        repos: &[RepoName],
+        removed: bool,
+        now: DateTime<Utc>,
+    ) -> LedgerResult<()> {
+        Store::set_installed(self, installation, repos, removed, now)
+            .await
+            .map_err(err)
+    }
 }
 
 /// Whether a row differs only in its timestamp (no need to write it again).

@@ -50,6 +50,13 @@ pub enum Outcome {
         /// GitHub writes made.
         writes: usize,
     },
+    /// Repositories were added to (or removed from) an installation.
+    Installation {
+        /// How many.
+        repos: usize,
+        /// Whether they were removed.
+        removed: bool,
+    },
     /// A repository was reconciled.
     Reconciled {
         /// Parents looked at.

@@ -709,4 +709,13 @@ pub trait Ledger: Send + Sync {
         plan: &serde_json::Value,
         now: chrono::DateTime<chrono::Utc>,
     ) -> impl Future<Output = LedgerResult<()>> + Send;
+    /// Remembers that `repos` were added to an installation of the App (or
+    /// removed from it), so periodic work reaches exactly those.
+    fn set_installed(
+        &self,
+        installation: crate::core::ids::InstallationId,
+        repos: &[RepoName],
+        removed: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = LedgerResult<()>> + Send;
 }

@@ -293,4 +293,14 @@ impl Store for AnyStore {
     async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
         both!(self, s => s.known_repos().await)
     }
+
+    async fn set_installed(
+        &self,
+        installation: crate::core::ids::InstallationId,
+        repos: &[RepoName],
+        removed: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        both!(self, s => s.set_installed(installation, repos, removed, now).await)
+    }
 }

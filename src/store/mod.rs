@@ -259,8 +259,19 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
 
-    /// Repositories vayu has heard from (deliveries or tasks), by name.
+    /// Repositories vayu knows (deliveries, tasks, installations), by name,
+    /// without those the App was removed from.
     fn known_repos(&self) -> impl Future<Output = StoreResult<Vec<RepoName>>> + Send;
+
+    /// Records that `repos` were added to installation `installation`, or
+    /// removed from it.
+    fn set_installed(
+        &self,
+        installation: crate::core::ids::InstallationId,
+        repos: &[RepoName],
+        removed: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 }
 
 /// Milliseconds since the epoch, as SQLite stores instants.

@@ -600,6 +600,17 @@ macro_rules! delegate_store {
         async fn known_repos(&self) -> StoreResult<Vec<RepoName>> {
             schedules::known_repos(&self.pool).await
         }
+
+        async fn set_installed(
+            &self,
+            installation: crate::core::ids::InstallationId,
+            repos: &[RepoName],
+            removed: bool,
+            now: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            let id = crate::store::to_i64(installation.0, "installation id")?;
+            schedules::set_installed(&self.pool, id, repos, removed, now).await
+        }
     };
 }
 

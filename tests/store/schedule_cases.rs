@@ -82,3 +82,52 @@ pub async fn older_schedule_slot_is_refused<S: Store>(s: &S) {
     );
     assert_eq!(s.list_jobs(JobState::Queued).await.unwrap().len(), 3);
 }
+
+/// Schedules reach repositories the App was installed on before any issue
+/// event comes from them, and leave those it was removed from, whatever the
+/// store heard of them otherwise.
+pub async fn installed_repos_are_known_until_removed<S: Store + Clone + 'static>(s: &S) {
+    use vayu::core::ids::InstallationId;
+    let r = |n: &str| -> RepoName { n.parse().expect("repo") };
+    assert!(s.known_repos().await.unwrap().is_empty());
+    s.set_installed(InstallationId(7), &[r("octo/b"), r("octo/a")], false, at(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.known_repos().await.unwrap(),
+        vec![r("octo/a"), r("octo/b")]
+    );
+
+    // A task in octo/a does not keep it known once the App leaves it.
+    use vayu::core::ids::IssueNumber;
+    use vayu::core::task::{Priority, Progress, Status, TaskType};
+    s.upsert_task(&vayu::store::TaskRow {
+        repo: r("octo/a"),
+        issue_number: IssueNumber(1),
+        parent: None,
+        key: None,
+        task_type: TaskType::Feature,
+        priority: Priority::High,
+        owner: None,
+        status: Status::Queued,
+        progress: Progress::new(0).unwrap(),
+        heartbeat_at: None,
+        retries: 0,
+        updated_at: at(2),
+    })
+    .await
+    .unwrap();
+    s.set_installed(InstallationId(7), &[r("octo/a")], true, at(3))
+        .await
+        .unwrap();
+    assert_eq!(s.known_repos().await.unwrap(), vec![r("octo/b")]);
+
+    // Added back (to another installation): known again, once.
+    s.set_installed(InstallationId(9), &[r("octo/a")], false, at(4))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.known_repos().await.unwrap(),
+        vec![r("octo/a"), r("octo/b")]
+    );
+}

@@ -66,6 +66,21 @@ async fn act<G: GitHub, S: Ledger>(event: &Event, ctx: &Ctx<G, S>) -> Result<Out
             comment,
             old_body,
         } => comments::created(ctx, origin, issue, comment, Some(old_body.as_deref())).await,
+        Event::InstallationCreated {
+            installation,
+            repos,
+            ..
+        }
+        | Event::InstallationReposAdded {
+            installation,
+            repos,
+            ..
+        } => installed(ctx, *installation, repos, false).await,
+        Event::InstallationReposRemoved {
+            installation,
+            repos,
+            ..
+        } => installed(ctx, *installation, repos, true).await,
         _ => Ok(Outcome::Ignored {
             why: "not an event the orchestrator acts on (or caused by vayu itself)".into(),
         }),
@@ -92,4 +107,22 @@ fn is_self<G, S>(ctx: &Ctx<G, S>, actor: &Actor) -> bool {
         || login
             .strip_suffix("[bot]")
             .is_some_and(|l| l.eq_ignore_ascii_case(bot.trim_end_matches("[bot]")))
+}
+
+/// The App was installed on repositories, or removed from some: remembered,
+/// so schedules and the periodic reconcile reach a repository before any
+/// issue event comes from it, and leave one the App no longer has.
+async fn installed<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    installation: crate::core::ids::InstallationId,
+    repos: &[crate::core::ids::RepoName],
+    removed: bool,
+) -> Result<Outcome, AppError> {
+    ctx.store
+        .set_installed(installation, repos, removed, ctx.now())
+        .await?;
+    Ok(Outcome::Installation {
+        repos: repos.len(),
+        removed,
+    })
 }

@@ -67,9 +67,38 @@ pub(super) async fn claim(
 pub(super) async fn known_repos(pool: &PgPool) -> StoreResult<Vec<RepoName>> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT repo FROM deliveries WHERE repo IS NOT NULL
-         UNION SELECT repo FROM tasks ORDER BY 1",
+         UNION SELECT repo FROM tasks
+         UNION SELECT repo FROM installed_repos WHERE NOT removed
+         EXCEPT SELECT repo FROM installed_repos WHERE removed
+         ORDER BY 1",
     )
     .fetch_all(pool)
     .await?;
     names.iter().map(|n| parse_word(n, "repository")).collect()
+}
+
+pub(super) async fn set_installed(
+    pool: &PgPool,
+    installation: i64,
+    repos: &[RepoName],
+    removed: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
+    for repo in repos {
+        sqlx::query(
+            "INSERT INTO installed_repos (repo, installation_id, removed, updated_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (repo) DO UPDATE SET installation_id = excluded.installation_id,
+               removed = excluded.removed, updated_at = excluded.updated_at",
+        )
+        .bind(repo.to_string())
+        .bind(installation)
+        .bind(removed)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
