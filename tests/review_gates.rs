@@ -456,3 +456,26 @@ async fn the_servers_converge_job_passes_an_automated_review_once_the_checks_are
     assert_eq!(h.status(h.subs(parent)["fix"]), vec!["status:assigned"]);
     h.sim.assert_conformant();
 }
+
+/// Without agents nobody is assigned (the Action's own runs, too): a self
+/// review is then given by whoever may review, instead of by no one.
+#[tokio::test]
+async fn a_self_review_of_an_unassigned_task_is_given_by_whoever_may_review() {
+    let h = setup().await;
+    h.sim
+        .repo(REPO)
+        .file(".github/vayu.yml", "review:\n  default: self\n");
+    let parent = h.task("Harden login", PLAN);
+    h.handle(&h.labeled(parent)).await;
+    let audit = h.subs(parent)["audit"];
+    assert!(h.sim.issue(REPO, audit).assignees.is_empty());
+    h.handle(&h.close(audit, true)).await;
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    h.handle(&h.comment(audit, "reader", "/vayu review pass"))
+        .await;
+    assert_eq!(h.status(audit), vec!["status:reviewing"]);
+    h.handle(&h.comment(audit, "maintainer", "/vayu review pass"))
+        .await;
+    assert_eq!(h.status(audit), vec!["status:completed"]);
+    h.sim.assert_conformant();
+}

@@ -16,6 +16,7 @@ use crate::app::labels::with_status;
 use crate::app::observe::observe;
 use crate::app::ports::{GitHub, IssuePatch, IssueState, StateReason};
 use crate::app::subtasks::{key_of, made_ready, repo_plan_of, task_from_issue, unmet_needs};
+use crate::core::config::ReviewMode;
 use crate::core::ids::{IssueNumber, Login};
 use crate::core::lifecycle::{Effect, LifecycleEvent};
 use crate::core::marker::find_task;
@@ -147,11 +148,11 @@ pub(crate) async fn execute<G: GitHub>(
     let status = done.task.status;
     doc.status = status;
     doc.progress = Progress::DONE;
-    doc.note = Some(if status == Status::Reviewing {
-        "**Done**; waiting for review: comment `/vayu review pass` or `/vayu review fail <reason>`."
-            .into()
-    } else {
-        "**Done**.".into()
+    let automated = cx.config.review.mode_for(task.kind) == ReviewMode::Automated;
+    doc.note = Some(match status {
+        Status::Reviewing if automated => "**Done**; waiting for the checks of the pull requests that close this issue (read at every sweep), or comment `/vayu review pass` or `/vayu review fail <reason>`.".into(),
+        Status::Reviewing => "**Done**; waiting for review: comment `/vayu review pass` or `/vayu review fail <reason>`.".into(),
+        _ => "**Done**.".into(),
     });
     cx.publish(n, &mut doc, end).await?;
     let labels = with_status(&issue.labels, status, &[], &cx.config);

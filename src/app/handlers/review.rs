@@ -276,7 +276,10 @@ pub(super) async fn command<G: GitHub, S: Ledger>(
         .any(|a| a.as_str().eq_ignore_ascii_case(reviewer.as_str()));
     match mode {
         ReviewMode::None => {}
-        ReviewMode::SelfReview if !is_assignee => {
+        // A task nobody is assigned (run by the Action's workflow, or in a
+        // repository without agents) has no self to review it: whoever may
+        // review (checked before the command ran) stands in.
+        ReviewMode::SelfReview if !is_assignee && !fresh.assignees.is_empty() => {
             return Err(user(format!(
                 "#{n} takes a self review: only its assignee gives the verdict, not `{reviewer}`."
             )));
