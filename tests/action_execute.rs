@@ -280,3 +280,68 @@ async fn the_task_input_and_repository_dispatch_payload_name_the_subtask() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.output("ready").as_deref(), Some("[4]"));
 }
+
+/// The Action's own transitions show on the project board, as the server's
+/// do: here a step that spends the last retry leaves the item `Blocked`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_actions_own_transitions_show_on_the_project_board() {
+    const STATUSES: &[&str] = &[
+        "Created",
+        "Queued",
+        "Assigned",
+        "Executing",
+        "Reviewing",
+        "Completed",
+        "Failed",
+        "Paused",
+        "Rejected",
+        "Blocked",
+    ];
+    let sim = GitHubSim::start().await;
+    sim.repo(REPO).file(
+        ".github/vayu.yml",
+        "project:\n  owner: octo-org\n  number: 7\n",
+    );
+    let board = sim.project("octo-org", 7, "Roadmap");
+    board.single_select("Status", STATUSES);
+    board.number_field("Stage");
+    board.text_field("Owner");
+    board.single_select("Priority", &["Critical", "High", "Normal", "Low"]);
+    board.number_field("Progress");
+    board.number_field("Estimate");
+    let p = planned(&sim).await;
+    let status_of = |n: u64| -> String {
+        let node = sim.issue(REPO, n).node_id;
+        let values = board.values_of(&node).expect("an item on the board");
+        let id = values["Status"].as_str().unwrap_or_default().to_owned();
+        let i: usize = id
+            .strip_prefix("opt_status_")
+            .and_then(|i| i.parse().ok())
+            .expect("an option id");
+        STATUSES[i].to_owned()
+    };
+    assert_eq!(status_of(p.a), "Queued");
+
+    seed_comment(
+        &sim,
+        p.a,
+        BOT,
+        "<!-- vayu:progress v=1 key=a -->\n<!-- vayu:heartbeat v=1 at=2025-01-01T00:00:00Z -->\n<!-- vayu:retries v=1 count=3 -->\nold",
+    );
+    let run = run_action(
+        &sim,
+        "execute",
+        "workflow_dispatch",
+        &dispatch_event(p.a),
+        &[("INPUT_RUN", "exit 1")],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        sim.issue(REPO, p.a)
+            .labels
+            .contains(&"status:blocked".to_owned())
+    );
+    assert_eq!(status_of(p.a), "Blocked");
+    sim.assert_conformant();
+}

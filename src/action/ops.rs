@@ -6,7 +6,9 @@ use serde_json::json;
 
 use super::progress::ProgressDoc;
 use super::steps::{Applied, fail_then_retry};
+use super::workflow_commands::Level;
 use super::{ActionEnv, ActionError, Cx};
+use crate::app::converge::converge;
 use crate::app::labels::with_status;
 use crate::app::ports::{GitHub, Issue, IssuePatch};
 use crate::core::config::{Config, Dispatch};
@@ -61,7 +63,25 @@ impl<G: GitHub> Cx<'_, G> {
                 },
             )
             .await?;
+        self.show_on_board(issue).await;
         Ok(())
+    }
+
+    /// After a status change the Action made itself: the plan's converge
+    /// brings the project board (and the parent's checklist) in step, as it
+    /// does for the server's own transitions. Best effort: the step's
+    /// outcome stands, and the next sweep repairs what this missed.
+    async fn show_on_board(&self, issue: &Issue) {
+        if self.config.project.is_none() {
+            return;
+        }
+        let parent = find_task(&issue.body).map_or(issue.number, |m| m.parent);
+        if let Err(e) = converge(self.app, &self.env.repo, parent, false).await {
+            self.console.annotate(
+                Level::Warning,
+                &format!("#{}: the project board was not updated: {e}", issue.number),
+            );
+        }
     }
 
     /// Creates or edits the progress comment, recording a heartbeat at `now`.
