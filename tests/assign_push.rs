@@ -157,3 +157,53 @@ async fn assign_to_an_owner_moves_an_unstarted_task_to_that_domains_best_agent()
     );
     h.sim.assert_conformant();
 }
+
+/// Load is weighted by history: an agent whose finished tasks took twice the
+/// usual time counts its open tasks double, and the next task goes elsewhere.
+#[tokio::test]
+async fn a_slow_history_weighs_on_an_agents_load() {
+    use vayu::store::{NewEvent, Store};
+    let h = world("push", "").await;
+    let t0 = chrono::DateTime::<chrono::Utc>::from_timestamp(1_700_000_000, 0).expect("t0");
+    let mut n = 900;
+    for (who, minutes) in [("bob", 120), ("carol", 30), ("alice", 30)] {
+        for _ in 0..3 {
+            n += 1;
+            for (at, kind, data) in [
+                (
+                    0,
+                    "status_changed",
+                    serde_json::json!({ "to": "assigned", "assignees": [who] }),
+                ),
+                (
+                    minutes,
+                    "task_closed",
+                    serde_json::json!({ "completed": true, "assignees": [who] }),
+                ),
+            ] {
+                h.ctx
+                    .store
+                    .append_event(&NewEvent {
+                        ts: t0 + chrono::TimeDelta::minutes(at),
+                        kind: kind.into(),
+                        repo: Some(repo()),
+                        issue: Some(vayu::core::ids::IssueNumber(n)),
+                        data,
+                    })
+                    .await
+                    .expect("event");
+            }
+        }
+    }
+    // Without history bob wins the audit (see the first test); twice as
+    // slow as usual (pace 2: 120 min against a median of 30), his 2 open
+    // tasks weigh 4 and carol's 0.62 beats his 0.56.
+    let (_, audit) = planned(&h, &[]).await;
+    assert_eq!(h.sim.issue(REPO, audit).assignees, vec!["carol"]);
+    let why = note(&h, audit, "assignment").expect("explanation");
+    assert!(
+        why.contains("| `bob` | security | 2/5 × pace 2 | 0.8 | 0.56 |"),
+        "{why}"
+    );
+    h.sim.assert_conformant();
+}

@@ -20,6 +20,7 @@ use crate::core::assign::{
 };
 use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{IssueNumber, Login, RepoName, TaskKey};
+use crate::core::report::paces;
 use crate::core::task::Status;
 use crate::render::{assignment_comment, auction_comment, claimable_comment, notice};
 
@@ -27,6 +28,9 @@ use crate::render::{assignment_comment, auction_comment, claimable_comment, noti
 pub const ASSIGNMENT_SLOT: &str = "assignment";
 /// Pages of assigned issues read per agent; beyond this the agent is busy anyway.
 const MAX_PAGES: u32 = 5;
+
+/// History entries read for the agents' paces: the recent past, bounded.
+const PACE_HISTORY: u32 = 5_000;
 /// Availability changes kept per agent; a longer log is not read further.
 const MAX_AWAY_LOG: u32 = 10_000;
 
@@ -100,9 +104,11 @@ pub async fn agent_states<G: GitHub, S: Ledger>(
     cfg: &Config,
 ) -> Result<States, AppError> {
     let mut states = States::new();
+    let paces = paces(&ctx.store.task_history(repo, PACE_HISTORY).await?);
     for a in &cfg.assignment.agents {
         let mut st = AgentState {
             away: is_away(&ctx.store, repo, &a.login).await?,
+            pace: paces.get(&a.login.to_ascii_lowercase()).copied(),
             ..AgentState::default()
         };
         // A team is not an assignee on GitHub; its load is not visible there.

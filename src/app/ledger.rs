@@ -105,6 +105,17 @@ impl<T: Store> Ledger for T {
             .await
             .map_err(err)
     }
+
+    async fn task_history(
+        &self,
+        repo: &RepoName,
+        limit: u32,
+    ) -> LedgerResult<Vec<crate::core::report::TaskEvent>> {
+        let rows = Store::latest_events(self, Some(repo), limit)
+            .await
+            .map_err(err)?;
+        Ok(super::history::task_events(&rows))
+    }
 }
 
 /// Whether a row differs only in its timestamp (no need to write it again).

@@ -709,6 +709,12 @@ pub trait Ledger: Send + Sync {
         plan: &serde_json::Value,
         now: chrono::DateTime<chrono::Utc>,
     ) -> impl Future<Output = LedgerResult<()>> + Send;
+    /// The newest `limit` entries of `repo`'s task history, oldest first.
+    fn task_history(
+        &self,
+        repo: &RepoName,
+        limit: u32,
+    ) -> impl Future<Output = LedgerResult<Vec<crate::core::report::TaskEvent>>> + Send;
     /// Remembers that `repos` were added to an installation of the App (or
     /// removed from it), so periodic work reaches exactly those.
     fn set_installed(

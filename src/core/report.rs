@@ -282,8 +282,103 @@ fn spread(mut samples: Vec<f64>) -> Option<Spread> {
     })
 }
 
+/// Completed tasks an agent needs before its pace counts: fewer say little.
+pub const PACE_MIN_SAMPLES: usize = 3;
+
+/// Each agent's pace from the history: the median time from assignment to
+/// completion of the tasks it completed, over the same median for every
+/// completed task (1.0 = as fast as usual, 2.0 = twice as slow). Only agents
+/// with [`PACE_MIN_SAMPLES`] completions; the one assigned when the task
+/// completed gets it. Logins are lowercase.
+pub fn paces(events: &[TaskEvent]) -> BTreeMap<String, f64> {
+    #[derive(Default)]
+    struct Work {
+        assigned: Option<DateTime<Utc>>,
+        holders: Vec<String>,
+        minutes: Option<f64>,
+    }
+    let mut tasks: BTreeMap<&str, Work> = BTreeMap::new();
+    for e in events {
+        let w = tasks.entry(e.task.as_str()).or_default();
+        match &e.what {
+            Happening::Status { to, assignees } => {
+                if !assignees.is_empty() {
+                    w.holders = assignees.iter().map(|a| a.to_ascii_lowercase()).collect();
+                    w.assigned.get_or_insert(e.at);
+                }
+                if *to == Status::Completed {
+                    w.finish(e.at);
+                }
+            }
+            Happening::Closed { completed: true } => w.finish(e.at),
+            _ => {}
+        }
+    }
+    impl Work {
+        fn finish(&mut self, at: DateTime<Utc>) {
+            if let (None, Some(from)) = (self.minutes, self.assigned) {
+                self.minutes = Some((at - from).num_seconds().max(0) as f64 / 60.0);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    let mut by_agent: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for w in tasks.values() {
+        let Some(m) = w.minutes else { continue };
+        all.push(m);
+        for h in &w.holders {
+            by_agent.entry(h.clone()).or_default().push(m);
+        }
+    }
+    let Some(usual) = spread(all).map(|s| s.median).filter(|m| *m > 0.0) else {
+        return BTreeMap::new();
+    };
+    by_agent
+        .into_iter()
+        .filter(|(_, v)| v.len() >= PACE_MIN_SAMPLES)
+        .filter_map(|(login, v)| Some((login, spread(v)?.median / usual)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn pace_compares_an_agents_median_with_everyones() {
+        let t0 = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let at = |m: i64| t0 + TimeDelta::minutes(m);
+        let mut events = Vec::new();
+        let mut task = |n: usize, who: &str, start: i64, minutes: i64| {
+            let task = format!("o/r#{n}");
+            events.push(TaskEvent {
+                at: at(start),
+                task: task.clone(),
+                what: Happening::Status {
+                    to: Status::Assigned,
+                    assignees: vec![who.to_owned()],
+                },
+            });
+            events.push(TaskEvent {
+                at: at(start + minutes),
+                task,
+                what: Happening::Closed { completed: true },
+            });
+        };
+        // Alice takes 30 min, Bob 90, Carol only twice (too few to judge).
+        for i in 0..3 {
+            task(i, "Alice", 0, 30);
+            task(10 + i, "bob", 0, 90);
+        }
+        task(20, "carol", 0, 60);
+        task(21, "carol", 0, 60);
+        let p = paces(&events);
+        // Everyone's median over the 8 tasks (30,30,30,60,60,90,90,90) is 60.
+        assert_eq!(p.get("alice"), Some(&0.5));
+        assert_eq!(p.get("bob"), Some(&1.5));
+        assert_eq!(p.get("carol"), None);
+        assert!(paces(&[]).is_empty());
+    }
+
     use super::*;
 
     fn at(minutes: i64) -> DateTime<Utc> {

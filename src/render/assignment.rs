@@ -15,6 +15,8 @@ struct Row {
     capability: String,
     open: u32,
     capacity: u32,
+    /// ` × pace 1.5` when history scaled the load, else empty.
+    pace: String,
     specialization: f64,
     score: f64,
     bid: String,
@@ -30,6 +32,10 @@ fn row(c: &Candidate, bid: Option<u32>) -> Row {
         capability: escape_table_cell(&c.capability),
         open: c.open,
         capacity: c.capacity,
+        pace: match c.pace {
+            Some(p) if (p - 1.0).abs() >= 0.05 => format!(" × pace {}", round2(p)),
+            _ => String::new(),
+        },
         specialization: round2(c.specialization),
         score: round2(c.score),
         bid: bid.map_or_else(|| "-".into(), |m| format!("{m} min")),
@@ -192,6 +198,7 @@ mod tests {
             open: 2,
             capacity: 5,
             load: 2.0,
+            pace: None,
             specialization: 0.8,
             score: 0.72,
         }

@@ -25,6 +25,8 @@ pub struct Candidate {
     pub capacity: u32,
     /// Open tasks weighted by complexity and pace.
     pub load: f64,
+    /// The pace that scaled its load (0.5–2.0), when its history gave one.
+    pub pace: Option<f64>,
     /// How well it fits the domain, 0.0–1.0.
     pub specialization: f64,
     /// specialization × 0.6 + spare capacity × 0.4; higher is better.
@@ -32,10 +34,15 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    /// `capability security, load 2/5, specialization 0.8`.
+    /// `capability security, load 2/5, specialization 0.8` (and `, pace
+    /// 1.5` when its history makes it slower or faster than usual).
     pub fn facts(&self) -> String {
+        let pace = match self.pace {
+            Some(p) if (p - 1.0).abs() >= 0.05 => format!(", pace {}", round2(p)),
+            _ => String::new(),
+        };
         format!(
-            "capability {}, load {}/{}, specialization {}",
+            "capability {}, load {}/{}, specialization {}{pace}",
             self.capability,
             self.open,
             self.capacity,
@@ -126,6 +133,7 @@ pub fn evaluate(cfg: &AssignmentConfig, need: &TaskNeed, states: &States) -> Eva
             open,
             capacity: agent.capacity,
             load,
+            pace: state.pace.map(sane_pace),
             specialization,
             score,
         });
