@@ -181,24 +181,34 @@ async fn a_failing_step_with_retries_left_is_dispatched_again() {
     assert_eq!(run.output("ready").as_deref(), Some("[]"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
-    let sim = GitHubSim::start().await;
-    let p = planned(&sim).await;
+/// Subtask `task` (key `a`) whose progress comment says every retry is
+/// spent, run once more with a failing step: its comment id and the run.
+async fn fail_with_no_retries_left(
+    sim: &GitHubSim,
+    task: u64,
+) -> (u64, support::action::ActionRun) {
     let progress = seed_comment(
-        &sim,
-        p.a,
+        sim,
+        task,
         BOT,
         "<!-- vayu:progress v=1 key=a -->\n<!-- vayu:heartbeat v=1 at=2025-01-01T00:00:00Z -->\n<!-- vayu:retries v=1 count=3 -->\nold",
     );
     let run = run_action(
-        &sim,
+        sim,
         "execute",
         "workflow_dispatch",
-        &dispatch_event(p.a),
+        &dispatch_event(task),
         &[("INPUT_RUN", "exit 1")],
     )
     .await;
+    (progress, run)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_step_without_retries_left_escalates_to_the_requester() {
+    let sim = GitHubSim::start().await;
+    let p = planned(&sim).await;
+    let (progress, run) = fail_with_no_retries_left(&sim, p.a).await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let a = sim.issue(REPO, p.a);
     assert_eq!(
@@ -322,20 +332,7 @@ async fn the_actions_own_transitions_show_on_the_project_board() {
     };
     assert_eq!(status_of(p.a), "Queued");
 
-    seed_comment(
-        &sim,
-        p.a,
-        BOT,
-        "<!-- vayu:progress v=1 key=a -->\n<!-- vayu:heartbeat v=1 at=2025-01-01T00:00:00Z -->\n<!-- vayu:retries v=1 count=3 -->\nold",
-    );
-    let run = run_action(
-        &sim,
-        "execute",
-        "workflow_dispatch",
-        &dispatch_event(p.a),
-        &[("INPUT_RUN", "exit 1")],
-    )
-    .await;
+    let (_, run) = fail_with_no_retries_left(&sim, p.a).await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         sim.issue(REPO, p.a)

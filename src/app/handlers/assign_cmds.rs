@@ -149,15 +149,27 @@ pub(super) async fn unclaim<G: GitHub, S: Ledger>(
         assignees: Some(keep),
         ..IssuePatch::default()
     };
-    let body = notice(
-        &note_marker(ASSIGNMENT_SLOT),
-        &format!(
-            "### Assignment\n\n`{login}` gave this task back with `/vayu unclaim`; it is queued again."
-        ),
-    )?;
+    let text = format!(
+        "### Assignment\n\n`{login}` gave this task back with `/vayu unclaim`; it is queued again."
+    );
+    let event = json!({ "issue": n.0, "by": login });
+    reassigned(ctx, repo, fresh, patch, &text, ("task_unclaimed", event)).await
+}
+
+/// Applies an assignment change to the task itself, says why in its
+/// assignment note, records `event`, and lets the plan find the next agent.
+async fn reassigned<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    fresh: Issue,
+    patch: IssuePatch,
+    text: &str,
+    (kind, data): (&'static str, serde_json::Value),
+) -> Result<Reply, AppError> {
+    let body = notice(&note_marker(ASSIGNMENT_SLOT), text)?;
     let mut ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
     ex.run_all(&[
-        patch_effect(&Which::Parent, patch, "unclaim"),
+        patch_effect(&Which::Parent, patch, kind),
         Effect::Comment {
             on: Target::Parent,
             slot: ASSIGNMENT_SLOT.into(),
@@ -166,8 +178,7 @@ pub(super) async fn unclaim<G: GitHub, S: Ledger>(
         },
     ])
     .await?;
-    ex.event("task_unclaimed", json!({ "issue": n.0, "by": login }))
-        .await?;
+    ex.event(kind, data).await?;
     settle(ctx, repo, &ex.parent).await?;
     Ok(Reply::Done)
 }
@@ -315,33 +326,14 @@ pub(super) async fn assign_owner<G: GitHub, S: Ledger>(
         ..IssuePatch::default()
     };
     let by = &comment.author.login;
-    let body = notice(
-        &note_marker(ASSIGNMENT_SLOT),
-        &format!(
-            "### Assignment\n\n`{by}` moved this task to `{owner}` with `/vayu assign`{}.",
-            if let_go {
-                "; it is queued for an agent of that domain"
-            } else {
-                ""
-            }
-        ),
-    )?;
-    let mut ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
-    ex.run_all(&[
-        patch_effect(&Which::Parent, patch, "assign owner"),
-        Effect::Comment {
-            on: Target::Parent,
-            slot: ASSIGNMENT_SLOT.into(),
-            body,
-            replace: true,
-        },
-    ])
-    .await?;
-    ex.event(
-        "owner_changed",
-        json!({ "issue": n.0, "from": was, "to": owner, "by": by }),
-    )
-    .await?;
-    settle(ctx, repo, &ex.parent).await?;
-    Ok(Reply::Done)
+    let text = format!(
+        "### Assignment\n\n`{by}` moved this task to `{owner}` with `/vayu assign`{}.",
+        if let_go {
+            "; it is queued for an agent of that domain"
+        } else {
+            ""
+        }
+    );
+    let event = json!({ "issue": n.0, "from": was, "to": owner, "by": by });
+    reassigned(ctx, repo, fresh, patch, &text, ("owner_changed", event)).await
 }
