@@ -9,6 +9,7 @@
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
+use super::auction_state::{AuctionState, first_per_agent, read_state, state_lines};
 use super::ctx::Ctx;
 use super::effects::{Effect, Executor, Target, note_marker};
 use super::error::AppError;
@@ -362,13 +363,28 @@ async fn auction_step<G: GitHub, S: Ledger>(
 ) -> Result<Decided, AppError> {
     let key = auction_key(repo, issue.number);
     let now = ctx.now();
-    let Some(open) = ctx.store.effect_done(&key).await? else {
+    let on_github = announced(ctx, repo, issue.number).await?;
+    let open = match ctx.store.effect_done(&key).await? {
+        Some(open) => Some(closes_at(&open.result)),
+        // A run without this ledger (the Action's) reads the announcement.
+        None => on_github.as_ref().map(|s| Some(s.closes)),
+    };
+    let Some(closes) = open else {
         let window = cfg.assignment.auction_window_minutes;
         let closes = now + TimeDelta::minutes(i64::from(window));
         let closes_s = closes.to_rfc3339_opts(SecondsFormat::Secs, true);
         let ranked = evaluate(&cfg.assignment, need, st).ranked;
         let owner = need.owner.clone().unwrap_or_else(|| "any".into());
-        let body = auction_comment(&note_marker("auction"), &owner, &closes_s, window, &ranked)?;
+        let state = AuctionState {
+            closes,
+            bids: Vec::new(),
+        };
+        let body = format!(
+            "{}\n{}",
+            auction_comment(&note_marker("auction"), &owner, &closes_s, window, &ranked)?
+                .trim_end(),
+            state_lines(&state)
+        );
         // The window starts when the announcement is public, so record after posting.
         ex.run(&Effect::Comment {
             on: which.target(),
@@ -382,11 +398,11 @@ async fn auction_step<G: GitHub, S: Ledger>(
             .await?;
         return Ok(None);
     };
-    match closes_at(&open.result) {
+    match closes {
         Some(at) if now < at => return Ok(None),
         _ => {}
     }
-    let mut bids = Vec::new();
+    let mut bids = on_github.map(|s| s.bids).unwrap_or_default();
     for a in &cfg.assignment.agents {
         if let Some(b) = ctx
             .store
@@ -408,6 +424,7 @@ async fn auction_step<G: GitHub, S: Ledger>(
             }
         }
     }
+    let bids = first_per_agent(bids);
     let result = auction(&cfg.assignment, need, st, &bids);
     let how = match &result {
         Ok(d) if d.bid_minutes.is_some() => format!(
@@ -477,4 +494,22 @@ async fn unassignable<G: GitHub, S: Ledger>(
         replace: true,
     })
     .await
+}
+
+/// The auction announced on issue `n`, as its announcement records it; only
+/// vayu's own comment counts (anyone can paste a marker into theirs).
+pub async fn announced<G: GitHub, S>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    n: IssueNumber,
+) -> Result<Option<AuctionState>, AppError> {
+    let Some(c) = ctx
+        .gh
+        .find_comment(repo, n, &note_marker("auction"))
+        .await?
+        .filter(|c| c.user.as_str().eq_ignore_ascii_case(ctx.bot.as_str()))
+    else {
+        return Ok(None);
+    };
+    Ok(read_state(&c.body))
 }

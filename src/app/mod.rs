@@ -2,6 +2,7 @@
 
 pub mod assess;
 pub mod assignment;
+pub mod auction_state;
 pub mod board;
 pub mod config_load;
 pub mod converge;

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use super::commands::Reply;
 use crate::app::assignment::{
-    ASSIGNMENT_SLOT, Which, agent_states, assign_effects, auction_key, bid_key, closes_at, need_of,
-    patch_effect, set_away, unclaimed_key,
+    ASSIGNMENT_SLOT, Which, agent_states, announced, assign_effects, auction_key, bid_key,
+    closes_at, need_of, patch_effect, set_away, unclaimed_key,
 };
+use crate::app::auction_state::{AuctionState, read_state, state_lines};
 use crate::app::converge::converge;
 use crate::app::ctx::Ctx;
 use crate::app::effects::{Effect, Executor, Target, note_marker};
@@ -19,7 +20,7 @@ use crate::app::error::{AppError, UserError};
 use crate::app::event::{Comment, Issue as EventIssue, Origin};
 use crate::app::labels::{status_of, with_status};
 use crate::app::ports::{GitHub, Issue, IssuePatch, Ledger};
-use crate::core::assign::{self, check_bid};
+use crate::core::assign::{self, Bid, check_bid};
 use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{Login, RepoName};
 use crate::core::marker::find_task;
@@ -195,12 +196,20 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
     let repo = &origin.repo;
     let fresh = queued_task(ctx, cfg, repo, issue, "bid on").await?;
     let n = fresh.number;
-    let Some(open) = ctx.store.effect_done(&auction_key(repo, n)).await? else {
-        return Err(user(format!(
-            "No auction is open on #{n}: tasks are auctioned when `assignment.strategy` is `auction`."
-        )));
+    let on_github = announced(ctx, repo, n).await?;
+    let closes = match ctx.store.effect_done(&auction_key(repo, n)).await? {
+        Some(open) => closes_at(&open.result),
+        // A run without this ledger (the Action's) reads the announcement.
+        None => match &on_github {
+            Some(s) => Some(s.closes),
+            None => {
+                return Err(user(format!(
+                    "No auction is open on #{n}: tasks are auctioned when `assignment.strategy` is `auction`."
+                )));
+            }
+        },
     };
-    if let Some(at) = closes_at(&open.result).filter(|at| ctx.now() >= *at) {
+    if let Some(at) = closes.filter(|at| ctx.now() >= *at) {
         return Err(user(format!(
             "The auction on #{n} closed at {}; bids are no longer taken.",
             at.to_rfc3339()
@@ -210,19 +219,26 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
     let need = need_of(&ctx.store, repo, cfg, &fresh).await?;
     let login = comment.author.login.as_str();
     check_bid(&cfg.assignment, &need, &states, login).map_err(|e| user(e.to_string()))?;
-    let fresh_bid = ctx
-        .store
-        .record_effect(
-            &bid_key(repo, n, login),
-            &json!({ "minutes": minutes, "order": comment.id.0 }),
-            ctx.now(),
-        )
-        .await?;
+    let bid_before = |s: &AuctionState| {
+        s.bids
+            .iter()
+            .any(|b| b.login.eq_ignore_ascii_case(login) && b.order != comment.id.0)
+    };
+    let fresh_bid = !on_github.as_ref().is_some_and(bid_before)
+        && ctx
+            .store
+            .record_effect(
+                &bid_key(repo, n, login),
+                &json!({ "minutes": minutes, "order": comment.id.0 }),
+                ctx.now(),
+            )
+            .await?;
     if !fresh_bid {
         return Err(user(format!(
             "`{login}` already bid on #{n}; a first bid is final."
         )));
     }
+    record_on_announcement(ctx, repo, n, login, minutes, comment.id.0).await?;
     let ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
     ex.event(
         "bid_received",
@@ -230,6 +246,45 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
     )
     .await?;
     Ok(Reply::Done)
+}
+
+/// Adds a bid to the auction's announcement, where runs without this
+/// ledger (the Action's) find it at the close.
+async fn record_on_announcement<G: GitHub, S: Ledger>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    n: crate::core::ids::IssueNumber,
+    login: &str,
+    minutes: u32,
+    order: u64,
+) -> Result<(), AppError> {
+    let Some(c) = ctx
+        .gh
+        .find_comment(repo, n, &note_marker("auction"))
+        .await?
+        .filter(|c| c.user.as_str().eq_ignore_ascii_case(ctx.bot.as_str()))
+    else {
+        return Ok(());
+    };
+    let Some(mut state) = read_state(&c.body) else {
+        return Ok(());
+    };
+    if state.bids.iter().any(|b| b.order == order) {
+        return Ok(());
+    }
+    state.bids.push(Bid {
+        login: login.to_owned(),
+        minutes,
+        order,
+    });
+    let visible: Vec<&str> = c
+        .body
+        .lines()
+        .filter(|l| !l.starts_with("<!-- vayu:auction ") && !l.starts_with("<!-- vayu:bid "))
+        .collect();
+    let body = format!("{}\n{}", visible.join("\n").trim_end(), state_lines(&state));
+    ctx.gh.update_comment(repo, c.id, &body).await?;
+    Ok(())
 }
 
 /// `/vayu away` and `/vayu back`: the commenter's availability. Going away

@@ -1,0 +1,122 @@
+//! Assignment by auction when only the Action runs vayu: each run has a
+//! scratch ledger, so the auction's closing time and its bids live on the
+//! announcement comment, and a later run (the sweep) closes it.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::GitHubSim;
+use support::Permission;
+use support::action::{BOT, REPO, parent_body, planned_with, run_action, seed_comment};
+
+const CONFIG: &str = "assignment:\n  strategy: auction\n  auction_window_minutes: 10\n  agents:\n    - login: bob\n      owners: [development]\n      specialization: {development: 0.8}\n    - login: carol\n      owners: [development]\n      specialization: {development: 0.9}\n";
+
+/// An `issue_comment.created` delivery (a real payload, its issue and
+/// comment replaced by the sim's) for comment `id` on issue `n`.
+fn comment_event(sim: &GitHubSim, n: u64, id: u64, body: &str, author: &str) -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/github/webhooks/issue_comment.created.2.json"
+    ))
+    .expect("fixture");
+    let mut v: Value = serde_json::from_str(&text).expect("fixture json");
+    let s = sim.issue(REPO, n);
+    let issue = &mut v["issue"];
+    issue["number"] = n.into();
+    issue["id"] = s.id.into();
+    issue["node_id"] = s.node_id.clone().into();
+    issue["title"] = s.title.clone().into();
+    issue["body"] = s.body.clone().into();
+    issue["labels"] = s
+        .labels
+        .iter()
+        .map(|l| json!({ "id": 1, "node_id": "L", "url": "", "name": l, "color": "ededed", "default": false, "description": null }))
+        .collect();
+    issue.as_object_mut().map(|o| o.remove("pull_request"));
+    v["comment"]["id"] = id.into();
+    v["comment"]["body"] = body.into();
+    v["comment"]["user"]["login"] = author.into();
+    v["repository"]["full_name"] = REPO.into();
+    v["repository"]["name"] = "hello".into();
+    v["repository"]["owner"]["login"] = "octo-org".into();
+    v["sender"]["login"] = author.into();
+    v
+}
+
+fn announcement(sim: &GitHubSim, n: u64) -> (u64, String) {
+    let w = sim.world();
+    w.repos[REPO]
+        .comments
+        .values()
+        .find(|c| c.issue_number == n && c.body.contains("slot=auction"))
+        .map(|c| (c.id, c.body.clone()))
+        .expect("an auction announcement")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_auction_opened_by_one_run_takes_a_bid_in_another_and_a_sweep_closes_it() {
+    let sim = GitHubSim::start().await;
+    sim.repo(REPO)
+        .file(".github/vayu.yml", CONFIG)
+        .collaborator("bob", Permission::Write)
+        .collaborator("carol", Permission::Write);
+    let p = planned_with(&sim, &parent_body("Design", "Ship the auth system.")).await;
+    let (id, body) = announcement(&sim, p.a);
+    assert!(body.contains("<!-- vayu:auction v=1 closes="), "{body}");
+
+    // bob bids in a later run (the plan workflow on issue_comment).
+    let bid = seed_comment(&sim, p.a, "bob", "/vayu bid 30");
+    let run = run_action(
+        &sim,
+        "plan",
+        "issue_comment",
+        &comment_event(&sim, p.a, bid, "/vayu bid 30", "bob"),
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let (_, body) = announcement(&sim, p.a);
+    assert!(
+        body.contains(&format!(
+            "<!-- vayu:bid v=1 login=bob minutes=30 order={bid} -->"
+        )),
+        "{body}"
+    );
+    assert!(
+        sim.issue(REPO, p.a).assignees.is_empty(),
+        "still open for bids"
+    );
+
+    // The window passes (the announcement is the clock's record here), and a
+    // sweep closes the auction: bob's 30 ÷ 0.8 is the only bid.
+    {
+        let mut w = sim.world();
+        let c = w
+            .repos
+            .get_mut(REPO)
+            .and_then(|r| r.comments.get_mut(&id))
+            .expect("announcement");
+        let start = c.body.find("closes=").expect("closes") + "closes=".len();
+        let end = start + c.body[start..].find(' ').expect("end");
+        c.body.replace_range(start..end, "2020-01-01T00:00:00Z");
+    }
+    let run = run_action(&sim, "sweep", "schedule", &json!({}), &[]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let a = sim.issue(REPO, p.a);
+    assert_eq!(a.assignees, vec!["bob"]);
+    assert!(
+        a.labels.contains(&"status:assigned".to_owned()),
+        "{:?}",
+        a.labels
+    );
+    let why = a
+        .comments
+        .iter()
+        .find(|c| c.contains("slot=assignment"))
+        .expect("explanation");
+    assert!(why.contains("Won the auction"), "{why}");
+    assert!(a.comments.iter().all(|c| !c.contains("No auction is open")));
+    // The announcement is vayu's: the bot wrote it.
+    assert!(sim.world().repos[REPO].comments[&id].user == BOT);
+    sim.assert_conformant();
+}
