@@ -482,3 +482,18 @@ async fn listing_by_label_pages_through_the_link_header() {
         .expect("page 2");
     assert_eq!((second.items.len(), second.next), (1, None));
 }
+
+#[tokio::test]
+async fn the_apps_bot_login_comes_from_get_app_with_the_jwt() {
+    let sim = GitHubSim::start().await;
+    sim.installation(77, 42, PUB, &[REPO]);
+    let creds = AppCredentials::from_pem("42", KEY).expect("key");
+    let gh = GitHubClient::with_app(config(&sim), creds);
+    assert_eq!(
+        gh.app_bot_login().await.expect("GET /app"),
+        Some("vayu-sim[bot]".to_owned())
+    );
+    let with_token = GitHubClient::with_token(config(&sim), "tok").expect("client");
+    assert_eq!(with_token.app_bot_login().await.expect("no call"), None);
+    sim.assert_conformant();
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod server_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -134,4 +135,65 @@ fn serve_without_a_secret_refuses_to_start() {
         stderr.contains("error: no webhook secret: set --webhook-secret or VAYU_WEBHOOK_SECRET"),
         "{stderr}"
     );
+}
+
+/// A `--bot-login` that is not the App's (`GET /app` says `vayu-sim[bot]`)
+/// is an error in the log: vayu would take its own events for a person's.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_says_when_the_bot_login_is_not_the_apps() {
+    let sim = support::GitHubSim::start().await;
+    sim.installation(
+        77,
+        42,
+        include_str!("fixtures/keys/test-app.public.pem"),
+        &[],
+    );
+    let dir = std::env::temp_dir().join(format!("vayu-serve-bot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vayu"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "memory:",
+            "--log-format",
+            "json",
+            "--github-api-url",
+            &sim.url(),
+            "--bot-login",
+            "vayu[bot]",
+        ])
+        .current_dir(&dir)
+        .env_clear()
+        .env("VAYU_APP_ID", "42")
+        .env("VAYU_PRIVATE_KEY", KEY)
+        .env("VAYU_WEBHOOK_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let found = tokio::task::spawn_blocking(move || {
+        let mut log = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap_or_default();
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains("\"level\":\"ERROR\"") && line.contains("VAYU_BOT_LOGIN=vayu-sim[bot]")
+            {
+                return (true, log);
+            }
+        }
+        (false, log)
+    });
+    let (ok, log) = tokio::time::timeout(std::time::Duration::from_secs(60), found)
+        .await
+        .expect("the check logs within a minute")
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok, "{log}");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -138,6 +138,7 @@ async fn callback_exchanges_the_code_and_writes_env_0600_once() {
             ("VAYU_WEBHOOK_SECRET", "generated-webhook-secret"),
             ("VAYU_CLIENT_ID", "Iv1.client"),
             ("VAYU_CLIENT_SECRET", "client-secret-value"),
+            ("VAYU_BOT_LOGIN", "my-vayu[bot]"),
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
     );

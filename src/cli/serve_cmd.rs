@@ -133,6 +133,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         ),
     };
     let github = github_client(args)?;
+    check_bot_login(github_client(args)?, args.bot_login.clone());
     let (ingest, runner, store) = open_store(&args.database_url, github, &args.bot_login).await?;
     let poke = Arc::new(Notify::new());
     let pool = WorkerPool::spawn(runner, args.workers, poke.clone(), Duration::from_secs(5));
@@ -244,4 +245,25 @@ fn github_client(args: &ServeArgs) -> anyhow::Result<GitHubClient> {
         },
         creds,
     ))
+}
+
+/// Compares `--bot-login` with the App's own (`GET /app`), in the background
+/// so an unreachable GitHub does not hold up the start. A wrong one makes
+/// vayu take its own events for a person's, so it is an error in the log.
+fn check_bot_login(github: GitHubClient, configured: String) {
+    tokio::spawn(async move {
+        let asked = tokio::time::timeout(Duration::from_secs(60), github.app_bot_login()).await;
+        match asked {
+            Ok(Ok(Some(actual))) if !actual.eq_ignore_ascii_case(&configured) => {
+                tracing::error!(
+                    configured = %configured,
+                    actual = %actual,
+                    "this App's bot is `{actual}` but vayu was told `{configured}`: it will not know its own events and comments; set VAYU_BOT_LOGIN={actual} (the setup page writes it to .env)"
+                );
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => warn!(error = %e, "could not check the App's bot login"),
+            Err(_) => warn!("could not check the App's bot login: GitHub did not answer in 60 s"),
+        }
+    });
 }

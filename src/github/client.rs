@@ -306,6 +306,28 @@ impl GitHubClient {
     }
 }
 
+impl GitHubClient {
+    /// The App's bot login, `<slug>[bot]`, from `GET /app` with the App's
+    /// JWT; `None` for a client with a plain token.
+    pub async fn app_bot_login(&self) -> GhResult<Option<String>> {
+        let Auth::App { creds, .. } = &self.auth else {
+            return Ok(None);
+        };
+        let app = self.shared.transport(
+            &self.shared.cfg.base_url,
+            &app_jwt(creds, chrono::Utc::now().timestamp())?,
+            Arc::new(Pacer::new(Duration::ZERO)),
+            (0, Arc::new(Breaker::new(BreakerConfig::default()))),
+        )?;
+        #[derive(serde::Deserialize)]
+        struct WireApp {
+            slug: String,
+        }
+        let found: WireApp = app.send(&Req::get("/app".to_owned())).await?.json()?;
+        Ok(Some(format!("{}[bot]", found.slug)))
+    }
+}
+
 /// `/repos/{owner}/{name}`.
 pub(crate) fn repo_path(repo: &RepoName) -> String {
     format!("/repos/{}/{}", repo.owner(), repo.name())

@@ -13,7 +13,8 @@ use serde::Deserialize;
 pub struct AppCredentials {
     /// The App's id.
     pub id: u64,
-    /// The App's slug (`my-vayu`), for the success page.
+    /// The App's slug (`my-vayu`): the success page, and the bot login
+    /// (`my-vayu[bot]`) vayu knows its own events by.
     #[serde(default)]
     pub slug: Option<String>,
     /// OAuth client id.
@@ -99,6 +100,17 @@ pub fn render(creds: &AppCredentials) -> String {
         out.push_str(&quote(&value));
         out.push('\n');
     }
+    // Slugs are GitHub's (letters, digits, dashes); anything else is left out.
+    if let Some(slug) = creds
+        .slug
+        .as_deref()
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        out.push_str(&format!(
+            "VAYU_BOT_LOGIN={}\n",
+            quote(&format!("{slug}[bot]"))
+        ));
+    }
     out
 }
 
@@ -153,6 +165,7 @@ mod tests {
                 ("VAYU_WEBHOOK_SECRET".to_owned(), c.webhook_secret),
                 ("VAYU_CLIENT_ID".to_owned(), c.client_id),
                 ("VAYU_CLIENT_SECRET".to_owned(), c.client_secret),
+                ("VAYU_BOT_LOGIN".to_owned(), "my-vayu[bot]".to_owned()),
             ]
         );
     }

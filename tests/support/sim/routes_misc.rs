@@ -24,6 +24,7 @@ pub(crate) fn dispatch(w: &mut World, ctx: &Ctx) -> Option<Handled> {
         "repos/create-dispatch-event" | "actions/create-workflow-dispatch" => {
             record_dispatch(w, ctx)
         }
+        "apps/get-authenticated" => app(w, ctx),
         "apps/get-repo-installation" => repo_installation(w, ctx),
         "apps/get-installation" => installation(w, ctx),
         "apps/list-installations" => list_installations(w, ctx),
@@ -122,6 +123,20 @@ fn repo_installation(w: &mut World, ctx: &Ctx) -> Handled {
         .find(|i| i.app_id == app && i.repos.contains(&repo))
         .ok_or_else(ApiError::not_found)?;
     Ok(Reply::ok(w.installation_json(inst)))
+}
+
+/// `GET /app`: the App the JWT names; its slug gives the bot login
+/// installation tokens act as ([`APP_BOT`]).
+fn app(w: &mut World, ctx: &Ctx) -> Handled {
+    let id = app_of(ctx);
+    let slug = APP_BOT.trim_end_matches("[bot]");
+    Ok(Reply::ok(serde_json::json!({
+        "id": id, "slug": slug, "node_id": format!("A_sim{id}"), "name": slug,
+        "owner": w.user_json("octo-org"), "description": null,
+        "external_url": "https://example.com", "html_url": format!("https://github.com/apps/{slug}"),
+        "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z",
+        "permissions": {}, "events": []
+    })))
 }
 
 fn installation(w: &mut World, ctx: &Ctx) -> Handled {
