@@ -75,7 +75,8 @@ pub async fn run<G: GitHub>(
     let store = SqliteStore::connect(&format!("sqlite://{}", db.display()))
         .await
         .map_err(|e| ActionError::Ledger(e.to_string()))?;
-    let app = Ctx::new(gh, store, Login(env.bot_login.clone()));
+    let mut app = Ctx::new(gh, store, Login(env.bot_login.clone()));
+    app.scratch_ledger = true;
     let result = run_with(env, &app, console).await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));

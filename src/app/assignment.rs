@@ -6,6 +6,8 @@
 //! Runs after every converge for the tasks that are ready and unassigned,
 //! so a redelivered event finds nothing left to decide and writes nothing.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
@@ -19,6 +21,7 @@ use crate::core::assign::{
     AgentState, Bid, Decision, Held, Mode, NoAgent, States, TaskNeed, auction, evaluate,
     failover_needed, mode_for, push, weight_of_body,
 };
+use crate::core::command::{Command, parse_comment};
 use crate::core::config::{Config, LabelMeaning};
 use crate::core::ids::{IssueNumber, Login, RepoName, TaskKey};
 use crate::core::report::paces;
@@ -98,6 +101,29 @@ pub async fn set_away<G, S: Ledger>(
     Ok(true)
 }
 
+/// Who said they are away (`/vayu away`) or back (`/vayu back`), by the
+/// newest such command of each author among `comments` (any order).
+pub fn away_said(comments: &[super::ports::Comment]) -> BTreeMap<String, bool> {
+    let mut newest: Vec<&super::ports::Comment> = comments.iter().collect();
+    newest.sort_by_key(|c| std::cmp::Reverse(c.id.0));
+    let mut said = BTreeMap::new();
+    for c in newest {
+        let last = parse_comment(&c.body)
+            .into_iter()
+            .rev()
+            .find_map(|p| match p.result {
+                Ok(Command::Away) => Some(true),
+                Ok(Command::Back) => Some(false),
+                _ => None,
+            });
+        if let Some(away) = last {
+            said.entry(c.user.as_str().to_ascii_lowercase())
+                .or_insert(away);
+        }
+    }
+    said
+}
+
 /// Every configured agent's away status and open vayu tasks (GitHub assignees).
 pub async fn agent_states<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
@@ -106,9 +132,23 @@ pub async fn agent_states<G: GitHub, S: Ledger>(
 ) -> Result<States, AppError> {
     let mut states = States::new();
     let paces = paces(&ctx.store.task_history(repo, PACE_HISTORY).await?);
+    // A run without the server's ledger sees `/vayu away` and `back` in the
+    // repository's newest comments instead.
+    let said = if ctx.scratch_ledger {
+        Some(away_said(&ctx.gh.recent_comments(repo).await?))
+    } else {
+        None
+    };
     for a in &cfg.assignment.agents {
+        let away = match &said {
+            Some(said) => said
+                .get(&a.login.to_ascii_lowercase())
+                .copied()
+                .unwrap_or(false),
+            None => is_away(&ctx.store, repo, &a.login).await?,
+        };
         let mut st = AgentState {
-            away: is_away(&ctx.store, repo, &a.login).await?,
+            away,
             pace: paces.get(&a.login.to_ascii_lowercase()).copied(),
             ..AgentState::default()
         };

@@ -32,6 +32,9 @@ pub struct Ctx<G, S> {
     pub templates: TemplateSet,
     /// Stops the executor after this many GitHub writes (crash tests).
     pub crash: CrashHook,
+    /// The store lives for this run only (the Action's): state that other
+    /// runs recorded is read back from GitHub instead.
+    pub scratch_ledger: bool,
 }
 
 impl<G, S> fmt::Debug for Ctx<G, S> {
@@ -50,6 +53,7 @@ impl<G, S> Ctx<G, S> {
             clock: system_clock(),
             templates: TemplateSet::builtin(),
             crash: CrashHook::default(),
+            scratch_ledger: false,
         }
     }
 

@@ -457,6 +457,11 @@ pub trait GitHub: Send + Sync {
         n: IssueNumber,
     ) -> impl Future<Output = GhResult<Vec<Comment>>> + Send;
     /// The first comment whose body contains `marker`.
+    /// The newest comments of the whole repository (one page, newest first).
+    fn recent_comments(
+        &self,
+        repo: &RepoName,
+    ) -> impl Future<Output = GhResult<Vec<Comment>>> + Send;
     fn find_comment(
         &self,
         repo: &RepoName,

@@ -61,6 +61,16 @@ impl GitHubClient {
         Ok(out)
     }
 
+    pub(crate) async fn comments_recent(&self, repo: &RepoName) -> GhResult<Vec<Comment>> {
+        let s = self.session(repo).await?;
+        let path = format!(
+            "{}/issues/comments?sort=created&direction=desc&per_page={PER_PAGE}",
+            repo_path(repo)
+        );
+        let items: Vec<WireComment> = s.rest.send(&Req::get(path)).await?.json()?;
+        Ok(items.into_iter().map(Comment::from).collect())
+    }
+
     pub(crate) async fn comment_find(
         &self,
         repo: &RepoName,

@@ -65,6 +65,9 @@ impl GitHub for GitHubClient {
     async fn list_comments(&self, repo: &RepoName, n: IssueNumber) -> GhResult<Vec<Comment>> {
         self.comments_list(repo, n).await
     }
+    async fn recent_comments(&self, repo: &RepoName) -> GhResult<Vec<Comment>> {
+        self.comments_recent(repo).await
+    }
     async fn find_comment(
         &self,
         repo: &RepoName,

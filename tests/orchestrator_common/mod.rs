@@ -63,6 +63,7 @@ pub fn context(sim: &GitHubSim, store: SqliteStore, clock: &Arc<AtomicI64>) -> T
         }),
         templates: TemplateSet::builtin(),
         crash: CrashHook::default(),
+        scratch_ledger: false,
     }
 }
 

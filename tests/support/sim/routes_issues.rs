@@ -356,12 +356,16 @@ fn list_comments(w: &mut World, ctx: &Ctx, one_issue: bool) -> Handled {
         None
     };
     let r = w.repos.get(&repo).ok_or_else(ApiError::not_found)?;
-    let items = r
+    let mut items: Vec<Value> = r
         .comments
         .values()
         .filter(|c| only.is_none_or(|n| c.issue_number == n))
         .map(|c| w.comment_json(&repo, c))
         .collect();
+    // The repository-wide listing takes `direction` (ids grow with time).
+    if !one_issue && ctx.query.get("direction").map(String::as_str) == Some("desc") {
+        items.reverse();
+    }
     Ok(paginate(ctx, &w.base_url, items))
 }
 

@@ -1,6 +1,7 @@
-//! Assignment by auction when only the Action runs vayu: each run has a
-//! scratch ledger, so the auction's closing time and its bids live on the
-//! announcement comment, and a later run (the sweep) closes it.
+//! Assignment when only the Action runs vayu: each run has a scratch
+//! ledger, so what other runs recorded is read from GitHub: an auction's
+//! closing time and bids from its announcement, `/vayu away` from the
+//! repository's comments.
 
 mod support;
 
@@ -118,5 +119,37 @@ async fn an_auction_opened_by_one_run_takes_a_bid_in_another_and_a_sweep_closes_
     assert!(a.comments.iter().all(|c| !c.contains("No auction is open")));
     // The announcement is vayu's: the bot wrote it.
     assert!(sim.world().repos[REPO].comments[&id].user == BOT);
+    sim.assert_conformant();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_who_said_away_in_an_earlier_run_is_passed_over() {
+    let sim = GitHubSim::start().await;
+    sim.repo(REPO)
+        .file(
+            ".github/vayu.yml",
+            &CONFIG
+                .replace("strategy: auction", "strategy: push")
+                .replace("{development: 0.8}", "{development: 0.95}"),
+        )
+        .collaborator("bob", Permission::Write)
+        .collaborator("carol", Permission::Write);
+    // bob, the better fit, went away (then back, then away again) on some
+    // other issue, in runs whose ledgers are gone.
+    let elsewhere = sim.repo(REPO).issue().title("Team notes").open().number;
+    seed_comment(&sim, elsewhere, "bob", "/vayu away");
+    seed_comment(&sim, elsewhere, "bob", "/vayu back");
+    seed_comment(&sim, elsewhere, "bob", "Off next week.\n/vayu away");
+    // Someone else saying it about bob does not count.
+    seed_comment(&sim, elsewhere, "carol", "/vayu back");
+    let p = planned_with(&sim, &parent_body("Design", "Ship the auth system.")).await;
+    let a = sim.issue(REPO, p.a);
+    assert_eq!(a.assignees, vec!["carol"]);
+    let why = a
+        .comments
+        .iter()
+        .find(|c| c.contains("slot=assignment"))
+        .expect("explanation");
+    assert!(why.contains("`bob` (away)"), "{why}");
     sim.assert_conformant();
 }
