@@ -5,44 +5,14 @@
 
 mod support;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use support::GitHubSim;
 use support::Permission;
-use support::action::{BOT, REPO, parent_body, planned_with, run_action, seed_comment};
+use support::action::{
+    BOT, REPO, comment_event, parent_body, planned_with, run_action, seed_comment,
+};
 
 const CONFIG: &str = "assignment:\n  strategy: auction\n  auction_window_minutes: 10\n  agents:\n    - login: bob\n      owners: [development]\n      specialization: {development: 0.8}\n    - login: carol\n      owners: [development]\n      specialization: {development: 0.9}\n";
-
-/// An `issue_comment.created` delivery (a real payload, its issue and
-/// comment replaced by the sim's) for comment `id` on issue `n`.
-fn comment_event(sim: &GitHubSim, n: u64, id: u64, body: &str, author: &str) -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/github/webhooks/issue_comment.created.2.json"
-    ))
-    .expect("fixture");
-    let mut v: Value = serde_json::from_str(&text).expect("fixture json");
-    let s = sim.issue(REPO, n);
-    let issue = &mut v["issue"];
-    issue["number"] = n.into();
-    issue["id"] = s.id.into();
-    issue["node_id"] = s.node_id.clone().into();
-    issue["title"] = s.title.clone().into();
-    issue["body"] = s.body.clone().into();
-    issue["labels"] = s
-        .labels
-        .iter()
-        .map(|l| json!({ "id": 1, "node_id": "L", "url": "", "name": l, "color": "ededed", "default": false, "description": null }))
-        .collect();
-    issue.as_object_mut().map(|o| o.remove("pull_request"));
-    v["comment"]["id"] = id.into();
-    v["comment"]["body"] = body.into();
-    v["comment"]["user"]["login"] = author.into();
-    v["repository"]["full_name"] = REPO.into();
-    v["repository"]["name"] = "hello".into();
-    v["repository"]["owner"]["login"] = "octo-org".into();
-    v["sender"]["login"] = author.into();
-    v
-}
 
 fn announcement(sim: &GitHubSim, n: u64) -> (u64, String) {
     let w = sim.world();

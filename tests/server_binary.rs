@@ -35,31 +35,42 @@ fn post(addr: &str, id: &str, signature: &str, body: &[u8]) -> String {
     answer
 }
 
+/// `vayu serve` on an ephemeral port with the in-memory queue, JSON logs on
+/// a piped stderr, App `app_id` with the test key, and only `env` besides.
+fn serve(
+    dir: &std::path::Path,
+    app_id: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vayu"));
+    cmd.args([
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--database-url",
+        "memory:",
+        "--log-format",
+        "json",
+    ])
+    .args(extra)
+    .current_dir(dir)
+    .env_clear()
+    .env("VAYU_APP_ID", app_id)
+    .env("VAYU_PRIVATE_KEY", KEY)
+    .env("VAYU_WEBHOOK_SECRET", SECRET)
+    .envs(env.iter().copied())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
 #[test]
 fn serve_accepts_a_signed_delivery_and_stops_cleanly_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("vayu-serve-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vayu"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            "memory:",
-            "--log-format",
-            "json",
-        ])
-        .current_dir(&dir)
-        .env_clear()
-        .env("RUST_LOG", "debug")
-        .env("VAYU_APP_ID", "1")
-        .env("VAYU_PRIVATE_KEY", KEY)
-        .env("VAYU_WEBHOOK_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&dir, "1", &[], &[("RUST_LOG", "debug")]);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut log = String::new();
     let addr = loop {
@@ -151,29 +162,13 @@ async fn serve_says_when_the_bot_login_is_not_the_apps() {
     let dir = std::env::temp_dir().join(format!("vayu-serve-bot-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vayu"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            "memory:",
-            "--log-format",
-            "json",
-            "--github-api-url",
-            &sim.url(),
-            "--bot-login",
-            "vayu[bot]",
-        ])
-        .current_dir(&dir)
-        .env_clear()
-        .env("VAYU_APP_ID", "42")
-        .env("VAYU_PRIVATE_KEY", KEY)
-        .env("VAYU_WEBHOOK_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let url = sim.url();
+    let mut child = serve(
+        &dir,
+        "42",
+        &["--github-api-url", &url, "--bot-login", "vayu[bot]"],
+        &[],
+    );
     let stderr = child.stderr.take().unwrap();
     let found = tokio::task::spawn_blocking(move || {
         let mut log = String::new();

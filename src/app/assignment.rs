@@ -543,13 +543,20 @@ pub async fn announced<G: GitHub, S>(
     repo: &RepoName,
     n: IssueNumber,
 ) -> Result<Option<AuctionState>, AppError> {
-    let Some(c) = ctx
+    Ok(announcement(ctx, repo, n)
+        .await?
+        .and_then(|c| read_state(&c.body)))
+}
+
+/// vayu's auction announcement on issue `n`, if it wrote one.
+pub async fn announcement<G: GitHub, S>(
+    ctx: &Ctx<G, S>,
+    repo: &RepoName,
+    n: IssueNumber,
+) -> Result<Option<super::ports::Comment>, AppError> {
+    Ok(ctx
         .gh
         .find_comment(repo, n, &note_marker("auction"))
         .await?
-        .filter(|c| c.user.as_str().eq_ignore_ascii_case(ctx.bot.as_str()))
-    else {
-        return Ok(None);
-    };
-    Ok(read_state(&c.body))
+        .filter(|c| c.user.as_str().eq_ignore_ascii_case(ctx.bot.as_str())))
 }

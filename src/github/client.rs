@@ -157,6 +157,17 @@ impl Shared {
             .clone()
     }
 
+    /// A transport that speaks as the App itself (a fresh JWT), unpaced and
+    /// outside any installation's circuit breaker.
+    fn app_transport(&self, creds: &AppCredentials) -> GhResult<Transport> {
+        self.transport(
+            &self.cfg.base_url,
+            &app_jwt(creds, chrono::Utc::now().timestamp())?,
+            Arc::new(Pacer::new(Duration::ZERO)),
+            (0, Arc::new(Breaker::new(BreakerConfig::default()))),
+        )
+    }
+
     fn transport(
         &self,
         base: &str,
@@ -267,12 +278,7 @@ impl GitHubClient {
         let id = match known {
             Some(id) => id,
             None => {
-                let app = self.shared.transport(
-                    &self.shared.cfg.base_url,
-                    &app_jwt(creds, chrono::Utc::now().timestamp())?,
-                    Arc::new(Pacer::new(Duration::ZERO)),
-                    (0, Arc::new(Breaker::new(BreakerConfig::default()))),
-                )?;
+                let app = self.shared.app_transport(creds)?;
                 let path = format!("/repos/{}/{}/installation", repo.owner(), repo.name());
                 let found: WireInstallation = app.send(&Req::get(path)).await?.json()?;
                 let id = InstallationId(found.id);
@@ -282,12 +288,7 @@ impl GitHubClient {
         };
         sessions
             .get(id, now, || async {
-                let app = self.shared.transport(
-                    &self.shared.cfg.base_url,
-                    &app_jwt(creds, chrono::Utc::now().timestamp())?,
-                    Arc::new(Pacer::new(Duration::ZERO)),
-                    (0, Arc::new(Breaker::new(BreakerConfig::default()))),
-                )?;
+                let app = self.shared.app_transport(creds)?;
                 let path = format!("/app/installations/{id}/access_tokens");
                 let req = Req::with(http::Method::POST, path, serde_json::json!({}));
                 self.exchanges.fetch_add(1, Ordering::Relaxed);
@@ -313,12 +314,7 @@ impl GitHubClient {
         let Auth::App { creds, .. } = &self.auth else {
             return Ok(None);
         };
-        let app = self.shared.transport(
-            &self.shared.cfg.base_url,
-            &app_jwt(creds, chrono::Utc::now().timestamp())?,
-            Arc::new(Pacer::new(Duration::ZERO)),
-            (0, Arc::new(Breaker::new(BreakerConfig::default()))),
-        )?;
+        let app = self.shared.app_transport(creds)?;
         #[derive(serde::Deserialize)]
         struct WireApp {
             slug: String,

@@ -190,6 +190,38 @@ pub fn labeled_event(sim: &GitHubSim, n: u64, label: &str, sender: &str) -> Valu
     v
 }
 
+/// An `issue_comment.created` delivery (a real payload, its issue and
+/// comment replaced by the sim's) for comment `id` on issue `n`.
+pub fn comment_event(sim: &GitHubSim, n: u64, id: u64, body: &str, author: &str) -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/github/webhooks/issue_comment.created.2.json"
+    ))
+    .expect("fixture");
+    let mut v: Value = serde_json::from_str(&text).expect("fixture json");
+    let s = sim.issue(REPO, n);
+    let issue = &mut v["issue"];
+    issue["number"] = n.into();
+    issue["id"] = s.id.into();
+    issue["node_id"] = s.node_id.clone().into();
+    issue["title"] = s.title.clone().into();
+    issue["body"] = s.body.clone().into();
+    issue["labels"] = s
+        .labels
+        .iter()
+        .map(|l| serde_json::json!({ "id": 1, "node_id": "L", "url": "", "name": l, "color": "ededed", "default": false, "description": null }))
+        .collect();
+    issue.as_object_mut().map(|o| o.remove("pull_request"));
+    v["comment"]["id"] = id.into();
+    v["comment"]["body"] = body.into();
+    v["comment"]["user"]["login"] = author.into();
+    v["repository"]["full_name"] = REPO.into();
+    v["repository"]["name"] = "hello".into();
+    v["repository"]["owner"]["login"] = "octo-org".into();
+    v["sender"]["login"] = author.into();
+    v
+}
+
 /// Opens the parent as `alice` and lets `vayu action --mode plan` decompose
 /// it, as a `vayu-plan.yml` workflow would on `issues: labeled`.
 pub async fn planned(sim: &GitHubSim) -> Planned {

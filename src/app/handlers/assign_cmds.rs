@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::commands::Reply;
 use crate::app::assignment::{
-    ASSIGNMENT_SLOT, Which, agent_states, announced, assign_effects, auction_key, bid_key,
-    closes_at, need_of, patch_effect, set_away, unclaimed_key,
+    ASSIGNMENT_SLOT, Which, agent_states, announced, announcement, assign_effects, auction_key,
+    bid_key, closes_at, need_of, patch_effect, set_away, unclaimed_key,
 };
 use crate::app::auction_state::{AuctionState, read_state, state_lines};
 use crate::app::converge::converge;
@@ -258,12 +258,7 @@ async fn record_on_announcement<G: GitHub, S: Ledger>(
     minutes: u32,
     order: u64,
 ) -> Result<(), AppError> {
-    let Some(c) = ctx
-        .gh
-        .find_comment(repo, n, &note_marker("auction"))
-        .await?
-        .filter(|c| c.user.as_str().eq_ignore_ascii_case(ctx.bot.as_str()))
-    else {
+    let Some(c) = announcement(ctx, repo, n).await? else {
         return Ok(());
     };
     let Some(mut state) = read_state(&c.body) else {
