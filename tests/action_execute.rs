@@ -295,30 +295,13 @@ async fn the_task_input_and_repository_dispatch_payload_name_the_subtask() {
 /// do: here a step that spends the last retry leaves the item `Blocked`.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_actions_own_transitions_show_on_the_project_board() {
-    const STATUSES: &[&str] = &[
-        "Created",
-        "Queued",
-        "Assigned",
-        "Executing",
-        "Reviewing",
-        "Completed",
-        "Failed",
-        "Paused",
-        "Rejected",
-        "Blocked",
-    ];
+    const STATUSES: &[&str] = support::sim::BOARD_STATUSES;
     let sim = GitHubSim::start().await;
     sim.repo(REPO).file(
         ".github/vayu.yml",
         "project:\n  owner: octo-org\n  number: 7\n",
     );
-    let board = sim.project("octo-org", 7, "Roadmap");
-    board.single_select("Status", STATUSES);
-    board.number_field("Stage");
-    board.text_field("Owner");
-    board.single_select("Priority", &["Critical", "High", "Normal", "Low"]);
-    board.number_field("Progress");
-    board.number_field("Estimate");
+    let board = sim.vayu_board(STATUSES);
     let p = planned(&sim).await;
     let status_of = |n: u64| -> String {
         let node = sim.issue(REPO, n).node_id;

@@ -230,11 +230,6 @@ async fn comments_labels_and_reactions_as_github_returns_them() {
         422,
         "error-validation-failed.422.octokit-fixtures.json",
     );
-    sim.fail_next(
-        Method::GET,
-        "/repos/octo-org/hello/labels/*",
-        Fault::Status(404),
-    );
     let err = gh
         .ensure_label(
             &repo(),

@@ -10,33 +10,15 @@ use std::collections::BTreeMap;
 
 use orchestrator_common::*;
 use serde_json::Value;
-use support::sim::ProjectHandle;
+use support::sim::{BOARD_PRIORITIES, BOARD_STATUSES, ProjectHandle};
 
 const CONFIG: &str = "project:\n  owner: octo-org\n  number: 7\n";
-const STATUSES: &[&str] = &[
-    "Created",
-    "Queued",
-    "Assigned",
-    "Executing",
-    "Reviewing",
-    "Completed",
-    "Failed",
-    "Paused",
-    "Rejected",
-    "Blocked",
-];
-const PRIORITIES: &[&str] = &["Critical", "High", "Normal", "Low"];
+const STATUSES: &[&str] = BOARD_STATUSES;
+const PRIORITIES: &[&str] = BOARD_PRIORITIES;
 
 fn board<'a>(h: &'a H, statuses: &[&str]) -> ProjectHandle<'a> {
     h.sim.repo(REPO).file(".github/vayu.yml", CONFIG);
-    let p = h.sim.project("octo-org", 7, "Roadmap");
-    p.single_select("Status", statuses);
-    p.number_field("Stage");
-    p.text_field("Owner");
-    p.single_select("Priority", PRIORITIES);
-    p.number_field("Progress");
-    p.number_field("Estimate");
-    p
+    h.sim.vayu_board(statuses)
 }
 
 /// The item's values by field name, single-select options by their name.

@@ -403,10 +403,17 @@ async fn auction_step<G: GitHub, S: Ledger>(
 ) -> Result<Decided, AppError> {
     let key = auction_key(repo, issue.number);
     let now = ctx.now();
+    let recorded = ctx.store.effect_done(&key).await?;
+    // Still open by the ledger: nothing to read. Else (a run without this
+    // ledger, or a window that has closed) the announcement adds its record.
+    if let Some(at) = recorded.as_ref().and_then(|o| closes_at(&o.result))
+        && now < at
+    {
+        return Ok(None);
+    }
     let on_github = announced(ctx, repo, issue.number).await?;
-    let open = match ctx.store.effect_done(&key).await? {
+    let open = match recorded {
         Some(open) => Some(closes_at(&open.result)),
-        // A run without this ledger (the Action's) reads the announcement.
         None => on_github.as_ref().map(|s| Some(s.closes)),
     };
     let Some(closes) = open else {

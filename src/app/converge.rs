@@ -80,10 +80,11 @@ pub async fn converge<G: GitHub, S: Ledger>(
         &cfg,
         &templates,
     );
-    // A broken repository template matters only to a task that needs it:
-    // one with its own plan, or a simple one, goes on.
+    // A broken repository template matters only to a task that needs it
+    // (it was left out, so such a task finds no plan): one with its own
+    // plan, or a simple one, goes on.
     if let Some(b) = broken
-        && needs_template(&t)
+        && matches!(t, Triage::NoPlan { .. })
     {
         let problems = b
             .error
@@ -503,13 +504,4 @@ async fn record_task<G: GitHub, S: Ledger>(
         })
         .await?;
     Ok(())
-}
-
-/// Whether triage took (or looked for) a plan from the task type's template.
-fn needs_template(t: &Triage) -> bool {
-    match t {
-        Triage::NoPlan { .. } => true,
-        Triage::Complex { plan, .. } => matches!(plan.source, PlanSource::Template { .. }),
-        Triage::Simple { .. } | Triage::Invalid { .. } => false,
-    }
 }

@@ -213,7 +213,10 @@ where
         let ran = async {
             let outcome = converge(&self.ctx, &repo, n, false).await?;
             // Under the same lock: its tasks waiting for an `automated` review.
-            let review_writes = recheck_family(&self.ctx, &repo, n).await?;
+            let review_writes = match load_config(&self.ctx.gh, &repo).await? {
+                Ok(cfg) => recheck_family(&self.ctx, &cfg, &repo, n).await?,
+                Err(_) => 0,
+            };
             Ok::<_, AppError>((outcome, review_writes))
         };
         match ran.await {

@@ -163,26 +163,23 @@ pub fn parent_body(a_title: &str, text: &str) -> String {
     )
 }
 
-/// An `issues.labeled` delivery (a real payload, its issue replaced by the
-/// sim's issue `n`) as `sender` adding `label`.
-pub fn labeled_event(sim: &GitHubSim, n: u64, label: &str, sender: &str) -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/github/webhooks/issues.labeled.1.json"
-    ))
-    .expect("fixture");
+/// A real webhook payload from `tests/fixtures/github/webhooks/`, its issue
+/// replaced by the sim's issue `n` and its repository by [`REPO`].
+fn payload_about(sim: &GitHubSim, fixture: &str, n: u64, sender: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/github/webhooks/{fixture}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("fixture");
     let mut v: Value = serde_json::from_str(&text).expect("fixture json");
     let s = sim.issue(REPO, n);
-    let label_json = |name: &str| serde_json::json!({ "id": 1, "node_id": "L", "url": "", "name": name, "color": "ededed", "default": false, "description": null });
     let issue = &mut v["issue"];
     issue["number"] = n.into();
     issue["id"] = s.id.into();
     issue["node_id"] = s.node_id.clone().into();
     issue["title"] = s.title.clone().into();
     issue["body"] = s.body.clone().into();
-    issue["user"]["login"] = "alice".into();
     issue["labels"] = s.labels.iter().map(|l| label_json(l)).collect();
-    v["label"] = label_json(label);
     v["repository"]["full_name"] = REPO.into();
     v["repository"]["name"] = "hello".into();
     v["repository"]["owner"]["login"] = "octo-org".into();
@@ -190,35 +187,27 @@ pub fn labeled_event(sim: &GitHubSim, n: u64, label: &str, sender: &str) -> Valu
     v
 }
 
+fn label_json(name: &str) -> Value {
+    serde_json::json!({ "id": 1, "node_id": "L", "url": "", "name": name, "color": "ededed", "default": false, "description": null })
+}
+
+/// An `issues.labeled` delivery (a real payload, its issue replaced by the
+/// sim's issue `n`) as `sender` adding `label`.
+pub fn labeled_event(sim: &GitHubSim, n: u64, label: &str, sender: &str) -> Value {
+    let mut v = payload_about(sim, "issues.labeled.1.json", n, sender);
+    v["issue"]["user"]["login"] = "alice".into();
+    v["label"] = label_json(label);
+    v
+}
+
 /// An `issue_comment.created` delivery (a real payload, its issue and
 /// comment replaced by the sim's) for comment `id` on issue `n`.
 pub fn comment_event(sim: &GitHubSim, n: u64, id: u64, body: &str, author: &str) -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/github/webhooks/issue_comment.created.2.json"
-    ))
-    .expect("fixture");
-    let mut v: Value = serde_json::from_str(&text).expect("fixture json");
-    let s = sim.issue(REPO, n);
-    let issue = &mut v["issue"];
-    issue["number"] = n.into();
-    issue["id"] = s.id.into();
-    issue["node_id"] = s.node_id.clone().into();
-    issue["title"] = s.title.clone().into();
-    issue["body"] = s.body.clone().into();
-    issue["labels"] = s
-        .labels
-        .iter()
-        .map(|l| serde_json::json!({ "id": 1, "node_id": "L", "url": "", "name": l, "color": "ededed", "default": false, "description": null }))
-        .collect();
-    issue.as_object_mut().map(|o| o.remove("pull_request"));
+    let mut v = payload_about(sim, "issue_comment.created.2.json", n, author);
+    v["issue"].as_object_mut().map(|o| o.remove("pull_request"));
     v["comment"]["id"] = id.into();
     v["comment"]["body"] = body.into();
     v["comment"]["user"]["login"] = author.into();
-    v["repository"]["full_name"] = REPO.into();
-    v["repository"]["name"] = "hello".into();
-    v["repository"]["owner"]["login"] = "octo-org".into();
-    v["sender"]["login"] = author.into();
     v
 }
 

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::commands::Reply;
 use crate::app::assignment::{
-    ASSIGNMENT_SLOT, Which, agent_states, announced, announcement, assign_effects, auction_key,
-    bid_key, closes_at, need_of, patch_effect, set_away, unclaimed_key,
+    ASSIGNMENT_SLOT, Which, agent_states, announcement, assign_effects, auction_key, bid_key,
+    closes_at, need_of, patch_effect, set_away, unclaimed_key,
 };
 use crate::app::auction_state::{AuctionState, read_state, state_lines};
 use crate::app::converge::converge;
@@ -196,7 +196,8 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
     let repo = &origin.repo;
     let fresh = queued_task(ctx, cfg, repo, issue, "bid on").await?;
     let n = fresh.number;
-    let on_github = announced(ctx, repo, n).await?;
+    let posted = announcement(ctx, repo, n).await?;
+    let on_github = posted.as_ref().and_then(|c| read_state(&c.body));
     let closes = match ctx.store.effect_done(&auction_key(repo, n)).await? {
         Some(open) => closes_at(&open.result),
         // A run without this ledger (the Action's) reads the announcement.
@@ -238,7 +239,9 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
             "`{login}` already bid on #{n}; a first bid is final."
         )));
     }
-    record_on_announcement(ctx, repo, n, login, minutes, comment.id.0).await?;
+    if let (Some(c), Some(state)) = (posted, on_github) {
+        record_on_announcement(ctx, repo, c, state, login, minutes, comment.id.0).await?;
+    }
     let ex = Executor::new(ctx, repo.clone(), fresh, BTreeMap::new(), None);
     ex.event(
         "bid_received",
@@ -253,17 +256,12 @@ pub(super) async fn bid<G: GitHub, S: Ledger>(
 async fn record_on_announcement<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
-    n: crate::core::ids::IssueNumber,
+    c: crate::app::ports::Comment,
+    mut state: AuctionState,
     login: &str,
     minutes: u32,
     order: u64,
 ) -> Result<(), AppError> {
-    let Some(c) = announcement(ctx, repo, n).await? else {
-        return Ok(());
-    };
-    let Some(mut state) = read_state(&c.body) else {
-        return Ok(());
-    };
     if state.bids.iter().any(|b| b.order == order) {
         return Ok(());
     }

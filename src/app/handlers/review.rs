@@ -220,15 +220,13 @@ async fn decide<G: GitHub, S: Ledger>(
 /// in `reviewing` for an `automated` review is judged again from its pull
 /// requests' checks. GitHub sends vayu no check events, so they are polled
 /// here. Returns the GitHub writes made; an undecided task costs none, and a
-/// repository without `automated` reviews costs one read of its config.
+/// repository without `automated` reviews costs nothing.
 pub async fn recheck_family<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
+    cfg: &Config,
     repo: &RepoName,
     n: IssueNumber,
 ) -> Result<usize, AppError> {
-    let Ok(cfg) = load_config(&ctx.gh, repo).await? else {
-        return Ok(0);
-    };
     if !cfg.review.uses(ReviewMode::Automated) {
         return Ok(0);
     }
@@ -237,12 +235,12 @@ pub async fn recheck_family<G: GitHub, S: Ledger>(
     let mut writes = 0;
     for issue in family.into_iter().filter(|i| {
         i.state == IssueState::Open
-            && status_of(&i.labels, &cfg) == Some(Status::Reviewing)
-            && mode_of(&cfg, i) == ReviewMode::Automated
+            && status_of(&i.labels, cfg) == Some(Status::Reviewing)
+            && mode_of(cfg, i) == ReviewMode::Automated
     }) {
         let checks = read_checks(ctx, repo, &issue).await?;
         if !matches!(checks, Checks::Waiting { .. }) {
-            writes += decide(ctx, &cfg, repo, issue, checks).await?.writes();
+            writes += decide(ctx, cfg, repo, issue, checks).await?.writes();
         }
     }
     Ok(writes)

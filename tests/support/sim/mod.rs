@@ -28,7 +28,10 @@ use serde_json::{Value, json};
 
 pub use faults::Fault;
 pub use routes_misc::{APP_BOT, Seed};
-pub use story::{IssueBuilder, IssueSnapshot, Opened, ProjectHandle, RepoHandle};
+pub use story::{
+    BOARD_PRIORITIES, BOARD_STATUSES, IssueBuilder, IssueSnapshot, Opened, ProjectHandle,
+    RepoHandle,
+};
 pub use world::{Comment, Comment as SimComment, Dispatch, Permission, World};
 
 /// One request as the sim saw it.

@@ -118,7 +118,37 @@ impl GitHubSim {
         });
         ProjectHandle { gh: self, node_id }
     }
+
+    /// The board a `project: {owner: octo-org, number: 7}` config names,
+    /// with every field vayu keeps; `statuses` are Status's options.
+    pub fn vayu_board(&self, statuses: &[&str]) -> ProjectHandle<'_> {
+        let p = self.project("octo-org", 7, "Roadmap");
+        p.single_select("Status", statuses);
+        p.number_field("Stage");
+        p.text_field("Owner");
+        p.single_select("Priority", BOARD_PRIORITIES);
+        p.number_field("Progress");
+        p.number_field("Estimate");
+        p
+    }
 }
+
+/// Every status vayu shows on a board, as Status options.
+pub const BOARD_STATUSES: &[&str] = &[
+    "Created",
+    "Queued",
+    "Assigned",
+    "Executing",
+    "Reviewing",
+    "Completed",
+    "Failed",
+    "Paused",
+    "Rejected",
+    "Blocked",
+];
+
+/// The Priority options of [`GitHubSim::vayu_board`].
+pub const BOARD_PRIORITIES: &[&str] = &["Critical", "High", "Normal", "Low"];
 
 /// Arranges one repository.
 #[derive(Debug)]

@@ -19,11 +19,13 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
     ctx: &Ctx<G, S>,
     repo: &RepoName,
 ) -> Result<Outcome, AppError> {
-    // A broken config must not stop repairs: the default trigger label.
-    let trigger = match load_config(&ctx.gh, repo).await? {
-        Ok(cfg) => cfg.labels.trigger,
-        Err(_) => Config::default().labels.trigger,
-    };
+    // A broken config must not stop repairs: the default trigger label
+    // (and no automated reviews to judge).
+    let cfg = load_config(&ctx.gh, repo).await?.ok();
+    let trigger = cfg.as_ref().map_or_else(
+        || Config::default().labels.trigger,
+        |c| c.labels.trigger.clone(),
+    );
     let parents: Vec<_> = ctx
         .gh
         .issues_with_label(repo, &trigger, StateFilter::Open)
@@ -34,7 +36,9 @@ pub async fn reconcile<G: GitHub, S: Ledger>(
     let mut writes = 0;
     for n in &parents {
         writes += converge(ctx, repo, *n, false).await?.writes();
-        writes += recheck_family(ctx, repo, *n).await?;
+        if let Some(cfg) = &cfg {
+            writes += recheck_family(ctx, cfg, repo, *n).await?;
+        }
     }
     Ok(Outcome::Reconciled {
         parents: parents.len(),
